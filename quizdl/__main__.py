@@ -1,0 +1,3 @@
+from quizdl.cli.app import main
+
+main()

@@ -1,0 +1,56 @@
+"""The `quizdl` command. Each command group lives in its own module and registers itself here.
+
+Domain errors (QuizdlError) become a one-line message and exit code 2 here, and only here.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from quizdl.errors import QuizdlError
+
+
+class QuizdlGroup(TyperGroup):
+    """Turns a QuizdlError raised by any command into `quizdl: error: ...` on stderr, exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QuizdlError as err:
+            click.echo(f"quizdl: error: {err}", err=True)
+            raise click.exceptions.Exit(err.exit_code) from None
+
+
+app = typer.Typer(
+    cls=QuizdlGroup,
+    name="quizdl",
+    help="A terminal spaced-repetition quiz for deep-learning interviews.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _register_commands() -> None:
+    # Each module imports its heavy dependencies inside the command functions, so `--help` stays fast.
+    from quizdl.cli import bank, db, demo, quiz, report, stats
+
+    for module in (quiz, stats, bank, demo, report, db):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # outside a quiz session (which handles it itself): no traceback
+        click.echo("quizdl: interrupted", err=True)
+        sys.exit(130)

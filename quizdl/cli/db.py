@@ -1,0 +1,54 @@
+"""`quizdl db upgrade | rebuild | info`."""
+
+from __future__ import annotations
+
+import typer
+
+from quizdl.cli.common import DbOption, ProfileOption, make_context
+
+db_app = typer.Typer(help="Look after the database.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def upgrade(db: DbOption = None) -> None:
+    """Apply any pending schema migrations (every command also does this on first use)."""
+    from quizdl.store.engine import current_revision
+
+    ctx = make_context(db=db)
+    typer.echo(f"schema at revision {current_revision(ctx.engine)}")
+    ctx.close()
+
+
+@db_app.command("rebuild")
+def rebuild(db: DbOption = None, profile: ProfileOption = None,
+            all_profiles: bool = typer.Option(False, "--all-profiles", help="Every profile.")) -> None:  # fmt: skip
+    """Recompute every card's scheduling state by replaying the review log through SM-2."""
+    from quizdl.errors import QuizdlError
+    from quizdl.store.repo import find_profile, rebuild_cards
+
+    ctx = make_context(db=db, profile=profile)
+    pid = None
+    if not all_profiles:
+        pid = find_profile(ctx.engine, ctx.settings.profile)
+        if pid is None:
+            raise QuizdlError(f"--profile {ctx.settings.profile!r} has no history in this database")
+    written = rebuild_cards(ctx.engine, pid)
+    ctx.close()
+    typer.echo(f"rebuilt {written} card states from the review log")
+
+
+@db_app.command("info")
+def info(db: DbOption = None) -> None:
+    """Where the database is, its schema revision and its profiles."""
+    from quizdl.store.engine import current_revision, safe_url
+    from quizdl.store.repo import profile_names
+
+    ctx = make_context(db=db)
+    typer.echo(f"database: {safe_url(ctx.settings.db_url)}")
+    typer.echo(f"revision: {current_revision(ctx.engine)}")
+    typer.echo("profiles: " + (", ".join(profile_names(ctx.engine).values()) or "(none yet)"))
+    ctx.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,75 @@
+"""`quizdl quiz`: today's due cards, then new ones; SM-2 schedules each answer."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from quizdl.cli.common import (
+    BankOption,
+    DbOption,
+    ProfileOption,
+    check_topics,
+    console,
+    make_context,
+    relative_day,
+)
+
+
+def quiz(
+    topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only cards with this tag (repeatable).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many cards.")] = None,
+    new: Annotated[
+        int | None, typer.Option("--new", min=0, help="New cards allowed today (default 10, or new_per_day).")
+    ] = None,
+    cram: Annotated[bool, typer.Option("--cram", help="Practise regardless of due dates; schedule unchanged.")] = False,
+    db: DbOption = None,
+    profile: ProfileOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Study the cards due today. Type an answer (or just press Enter), see the model answer, grade 0-5."""
+    from quizdl.session import QuizSession, SessionOptions, next_due
+    from quizdl.ui.quiz_view import QuizView, ScriptedUI, TerminalUI, render_summary
+
+    ctx = make_context(db=db, profile=profile, bank=bank, new_per_day=new)
+    check_topics(topic, ctx.bank.topics)
+    questions = ctx.bank.select(topic, tag)
+    if tag and not questions:
+        from quizdl.errors import QuizdlError
+
+        raise QuizdlError(f"--tag {', '.join(tag)}: no card carries that tag; see `quizdl bank search`")
+    out = console()
+    options = SessionOptions(
+        profile_id=ctx.profile_id(), zone_name=ctx.settings.timezone, rollover_hour=ctx.settings.rollover_hour,
+        new_per_day=ctx.settings.new_per_day, limit=limit, cram=cram,
+    )  # fmt: skip
+    session = QuizSession(ctx.engine, questions, options, ctx.clock, ctx.today)
+    if session.is_empty:
+        out.print("Nothing is due today and no new cards are left for today. [dim](--cram practises anyway)[/]")
+        if (nxt := next_due(session.states)) is not None:
+            out.print(f"Next due: {relative_day(nxt, ctx.today)}")
+        ctx.close()
+        return
+
+    def run_demo(name: str) -> None:
+        from quizdl.errors import QuizdlError
+
+        try:
+            from quizdl.ui.demo_view import run_and_render
+
+            run_and_render(name, console=out)
+        except QuizdlError as err:
+            out.print(f"[red]demo {name}: {err}[/]")
+
+    view = QuizView(out, run_demo)
+    ui = TerminalUI(view) if sys.stdin.isatty() else ScriptedUI(view, sys.stdin)
+    summary = session.run(ui)
+    render_summary(out, summary, lambda day: relative_day(day, ctx.today))
+    ctx.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("quiz")(quiz)

@@ -1,0 +1,1 @@
+"""Tiny PyTorch experiments. Importing this package does not import torch: see `registry.load_all`."""

@@ -1,0 +1,279 @@
+"""The quiz loop as plain logic. It talks to the learner only through the small `QuizUI` protocol, so a
+terminal, a script on stdin and the tests all drive the same code.
+
+Every grade is stored in its own transaction before the next card appears: a crash or kill loses at most
+the card on screen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Protocol
+
+from sqlalchemy import Engine, select
+
+from quizdl.bank.matching import matched_points
+from quizdl.bank.model import Question
+from quizdl.clock import Clock
+from quizdl.srs import sm2
+from quizdl.srs.queue import build_queue
+from quizdl.store import repo
+from quizdl.store.schema import Review
+
+
+class Action(Enum):
+    GRADE = "grade"
+    SKIP = "skip"
+    UNDO = "undo"
+    QUIT = "quit"
+    DEMO = "demo"
+
+
+@dataclass(frozen=True)
+class Command:
+    action: Action
+    grade: int | None = None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What the learner sees for one card."""
+
+    question: Question
+    position: int  # 1-based place in this session's list
+    total: int
+    kind: str  # scheduled / redrill / cram
+    state: sm2.CardState
+
+
+@dataclass(frozen=True)
+class Reveal:
+    prompt: Prompt
+    typed: str
+    matched: list[bool]  # one per key point
+    intervals: dict[int, int] | None  # days each grade would give; None when the schedule is untouched
+    can_undo: bool
+
+
+@dataclass
+class Summary:
+    reviewed: int = 0
+    passed: int = 0  # graded 3 or more
+    skipped: int = 0
+    redrilled: int = 0
+    remaining: int = 0  # cards left in the queue when the session ended
+    next_due: date | None = None
+    interrupted: bool = False
+    grades: list[int] = field(default_factory=list)
+
+    @property
+    def pass_share(self) -> float | None:
+        return self.passed / self.reviewed if self.reviewed else None
+
+
+class QuizUI(Protocol):
+    def ask_answer(self, prompt: Prompt) -> str | None:
+        """Show the card and read the typed answer ('' for none). None means the input has ended."""
+
+    def reveal(self, reveal: Reveal) -> None:
+        """Show the model answer, the key points (marking those matched) and what each grade would do."""
+
+    def ask_command(self, reveal: Reveal) -> Command:
+        """Read a grade 0-5 or s / u / d / q. The end of input is Command(Action.QUIT)."""
+
+    def run_demo(self, name: str) -> None:
+        """Run a card's demo and show its result; the session then carries on where it was."""
+
+    def notice(self, message: str) -> None:
+        """A short message in passing (e.g. 'nothing to undo')."""
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    profile_id: int
+    zone_name: str | None = None
+    rollover_hour: int = 4
+    new_per_day: int = 10
+    limit: int | None = None
+    cram: bool = False
+
+
+@dataclass
+class _Graded:
+    review_id: int
+    item: tuple[str, str]  # (question id, kind)
+    state_before: sm2.CardState
+    pending_before: bool  # whether the card was waiting for a re-drill before this grade
+
+
+class QuizSession:
+    def __init__(
+        self,
+        engine: Engine,
+        questions: list[Question],
+        options: SessionOptions,
+        clock: Clock,
+        today: date,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.by_id = {q.id: q for q in questions}
+        self.options = options
+        self.clock = clock
+        self.today = today
+        self.timer = timer
+        with engine.connect() as conn:
+            self.states = repo.card_states(conn, options.profile_id)
+            started_today = repo.introduced_on(conn, options.profile_id, today)
+            pending = _pending_redrills(conn, options.profile_id, today) if not options.cram else []
+        ids = [q.id for q in questions]
+        self.new_allowed = max(0, options.new_per_day - started_today)
+        self.kind = "cram" if options.cram else "scheduled"
+        queued = build_queue(
+            ids, self.states, today, new_allowed=self.new_allowed, limit=options.limit, cram=options.cram
+        )
+        self.queue: deque[tuple[str, str]] = deque((qid, self.kind) for qid in queued)
+        # Step 7: cards graded below 4 today (this session or an earlier one today) come back at the end.
+        self.redrill: dict[str, None] = {qid: None for qid in pending if qid in self.by_id}
+        self.history: list[_Graded] = []
+        self.summary = Summary()
+        self.position = 0
+        self.total = len(self.queue) + len(self.redrill)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.queue and not self.redrill
+
+    def _next_item(self) -> tuple[str, str] | None:
+        if not self.queue and self.redrill:
+            redrill_kind = "cram" if self.options.cram else "redrill"
+            self.queue.extend((qid, redrill_kind) for qid in self.redrill)
+            self.redrill.clear()
+        return self.queue.popleft() if self.queue else None
+
+    def run(self, ui: QuizUI) -> Summary:
+        session_id = repo.start_session(self.engine, self.options.profile_id, self.clock(), self.kind)
+        try:
+            self._loop(ui, session_id)
+        except KeyboardInterrupt:  # Ctrl-C: the card on screen is dropped, everything graded is stored
+            self.summary.interrupted = True
+        finally:
+            self.summary.remaining = len(self.queue) + len(self.redrill)
+            repo.end_session(self.engine, session_id, self.clock())
+            self.summary.next_due = next_due(self.states)
+        return self.summary
+
+    def _loop(self, ui: QuizUI, session_id: int) -> None:
+        while (item := self._next_item()) is not None:
+            qid, kind = item
+            question = self.by_id[qid]
+            state = self.states.get(qid, sm2.CardState())
+            self.position += 1
+            self.total = max(self.total, self.position + len(self.queue) + len(self.redrill))
+            prompt = Prompt(question, self.position, self.total, kind, state)
+            started = self.timer()
+            typed = ui.ask_answer(prompt)
+            if typed is None:
+                self.queue.appendleft(item)
+                return
+            reveal = Reveal(
+                prompt=prompt,
+                typed=typed,
+                matched=matched_points(typed, question.key_points),
+                intervals=sm2.preview(state) if kind == "scheduled" else None,
+                can_undo=bool(self.history),
+            )
+            ui.reveal(reveal)
+            command = ui.ask_command(reveal)
+            while command.action is Action.DEMO:
+                if question.demo:
+                    ui.run_demo(question.demo)
+                else:
+                    ui.notice("this card has no demo")
+                command = ui.ask_command(reveal)
+            if command.action is Action.QUIT:
+                self.queue.appendleft(item)
+                return
+            if command.action is Action.SKIP:
+                self.summary.skipped += 1
+                continue
+            if command.action is Action.UNDO:
+                self.position -= 1
+                self.queue.appendleft(item)
+                if not self._undo():
+                    ui.notice("nothing to undo")
+                continue
+            assert command.grade is not None
+            elapsed_ms = int((self.timer() - started) * 1000)
+            self._grade(item, command.grade, typed, elapsed_ms, session_id)
+
+    def _grade(self, item: tuple[str, str], grade: int, typed: str, elapsed_ms: int, session_id: int) -> None:
+        qid, kind = item
+        before = self.states.get(qid, sm2.CardState())
+        after = sm2.review(before, grade, self.today) if kind == "scheduled" else before
+        answer = repo.Answer(
+            profile_id=self.options.profile_id, session_id=session_id, question_id=qid,
+            reviewed_at=self.clock(), study_day=self.today, kind=kind, grade=grade,
+            response_ms=elapsed_ms, typed_answer=typed or None, before=before, after=after,
+        )  # fmt: skip
+        review_id = repo.record_answer(self.engine, answer)
+        # Only once the answer is durable does the in-memory picture move on.
+        pending_before = qid in self.redrill
+        self.history.append(_Graded(review_id, item, before, pending_before))
+        if kind == "scheduled":
+            self.states[qid] = after
+        if sm2.needs_redrill(grade):
+            self.redrill[qid] = None
+        else:
+            self.redrill.pop(qid, None)
+        self.summary.reviewed += 1
+        self.summary.passed += grade >= sm2.PASSING_GRADE
+        self.summary.redrilled += kind == "redrill"
+        self.summary.grades.append(grade)
+
+    def _undo(self) -> bool:
+        if not self.history:
+            return False
+        last = self.history.pop()
+        repo.undo_answer(self.engine, last.review_id)
+        qid, kind = last.item
+        if kind == "scheduled":
+            if last.state_before.is_new:
+                self.states.pop(qid, None)
+            else:
+                self.states[qid] = last.state_before
+        if last.pending_before:
+            self.redrill[qid] = None
+        else:
+            self.redrill.pop(qid, None)
+        grade = self.summary.grades.pop()
+        self.summary.reviewed -= 1
+        self.summary.passed -= grade >= sm2.PASSING_GRADE
+        self.summary.redrilled -= kind == "redrill"
+        self.queue.appendleft(last.item)
+        self.position -= 1
+        return True
+
+
+def _pending_redrills(conn, profile_id: int, today: date) -> list[str]:  # type: ignore[no-untyped-def]
+    """Cards whose latest graded answer today (scheduled or re-drill) was below 4."""
+    rows = conn.execute(
+        select(Review.question_id, Review.grade)
+        .where(Review.profile_id == profile_id, Review.study_day == today, Review.kind != "cram")
+        .order_by(Review.reviewed_at, Review.id)
+    )
+    latest: dict[str, int] = {}
+    for qid, grade in rows:
+        latest[qid] = grade
+    return [qid for qid, grade in latest.items() if sm2.needs_redrill(grade)]
+
+
+def next_due(states: dict[str, sm2.CardState]) -> date | None:
+    """The earliest due day of any seen card (today or earlier when some are still waiting)."""
+    dues = [s.due for s in states.values() if s.due is not None]
+    return min(dues) if dues else None

@@ -1,0 +1,1 @@
+"""Scheduling: the SM-2 algorithm (pure) and today's queue."""

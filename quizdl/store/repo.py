@@ -1,0 +1,166 @@
+"""Repository functions: every read and write the core needs, one short transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from quizdl.srs.sm2 import CardState, review
+from quizdl.store.schema import Card, Profile, Review, StudySession
+
+reviews_t = Review.__table__
+cards_t = Card.__table__
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One graded answer, as the session hands it to the store."""
+
+    profile_id: int
+    session_id: int | None
+    question_id: str
+    reviewed_at: datetime
+    study_day: date
+    kind: str  # scheduled / redrill / cram
+    grade: int
+    response_ms: int | None
+    typed_answer: str | None
+    before: CardState
+    after: CardState  # equal to `before` for redrill and cram: they leave the schedule alone
+
+
+def ensure_profile(engine: Engine, name: str, now: datetime) -> int:
+    with engine.begin() as conn:
+        found = conn.execute(select(Profile.id).where(Profile.name == name)).scalar()
+        if found is not None:
+            return found
+        return conn.execute(insert(Profile).values(name=name, created_at=now).returning(Profile.id)).scalar_one()
+
+
+def find_profile(engine: Engine, name: str) -> int | None:
+    with engine.connect() as conn:
+        return conn.execute(select(Profile.id).where(Profile.name == name)).scalar()
+
+
+def profile_names(engine: Engine) -> dict[int, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Profile.id, Profile.name).order_by(Profile.name)).tuples().all())
+
+
+def _state(row: Card) -> CardState:
+    return CardState(
+        ef=row.ef, repetitions=row.repetitions, interval=row.interval, due=row.due, lapses=row.lapses,
+        last_review=row.last_review,
+    )  # fmt: skip
+
+
+def card_states(conn: Connection, profile_id: int) -> dict[str, CardState]:
+    rows = conn.execute(select(cards_t).where(cards_t.c.profile_id == profile_id))
+    return {row.question_id: _state(row) for row in rows}
+
+
+def introduced_on(conn: Connection, profile_id: int, day: date) -> int:
+    """How many new cards this profile started on `day` (counts against the daily new-card limit)."""
+    query = select(func.count()).where(cards_t.c.profile_id == profile_id, cards_t.c.introduced_on == day)
+    return conn.execute(query).scalar_one()
+
+
+def start_session(engine: Engine, profile_id: int, now: datetime, mode: str) -> int:
+    with engine.begin() as conn:
+        values = {"profile_id": profile_id, "started_at": now, "mode": mode}
+        return conn.execute(insert(StudySession).values(**values).returning(StudySession.id)).scalar_one()
+
+
+def end_session(engine: Engine, session_id: int, now: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(StudySession).where(StudySession.id == session_id).values(ended_at=now))
+
+
+def _card_values(state: CardState, introduced: date) -> dict[str, object]:
+    return {
+        "ef": state.ef, "interval": state.interval, "repetitions": state.repetitions, "due": state.due,
+        "lapses": state.lapses, "last_review": state.last_review, "introduced_on": introduced,
+    }  # fmt: skip
+
+
+def _write_card(conn: Connection, profile_id: int, question_id: str, state: CardState, introduced: date) -> None:
+    key = (cards_t.c.profile_id == profile_id) & (cards_t.c.question_id == question_id)
+    values = _card_values(state, introduced)
+    # The transaction holds the write lock (SQLite) or the row lock (PostgreSQL, via FOR UPDATE below).
+    existing = conn.execute(select(cards_t.c.introduced_on).where(key).with_for_update()).first()
+    if existing is None:
+        conn.execute(insert(cards_t).values(profile_id=profile_id, question_id=question_id, **values))
+    else:
+        values["introduced_on"] = existing.introduced_on
+        conn.execute(update(cards_t).where(key).values(**values))
+
+
+def record_answer(engine: Engine, answer: Answer) -> int:
+    """Store one answer durably: the log row and (for scheduled reviews) the card state, in one transaction."""
+    with engine.begin() as conn:
+        review_id = conn.execute(
+            insert(reviews_t).values(
+                profile_id=answer.profile_id, session_id=answer.session_id, question_id=answer.question_id,
+                reviewed_at=answer.reviewed_at, study_day=answer.study_day, kind=answer.kind,
+                grade=answer.grade, response_ms=answer.response_ms, typed_answer=answer.typed_answer,
+                ef_before=answer.before.ef, interval_before=answer.before.interval,
+                repetitions_before=answer.before.repetitions, due_before=answer.before.due,
+                ef_after=answer.after.ef, interval_after=answer.after.interval,
+                repetitions_after=answer.after.repetitions, due_after=answer.after.due,
+            ).returning(reviews_t.c.id)
+        ).scalar_one()  # fmt: skip
+        if answer.kind == "scheduled":
+            _write_card(conn, answer.profile_id, answer.question_id, answer.after, answer.study_day)
+        return review_id
+
+
+def undo_answer(engine: Engine, review_id: int) -> None:
+    """Remove one answer from the log and put its card back as it was (deleting a card that was new)."""
+    with engine.begin() as conn:
+        row = conn.execute(select(reviews_t).where(reviews_t.c.id == review_id)).first()
+        if row is None:
+            return
+        conn.execute(delete(reviews_t).where(reviews_t.c.id == review_id))
+        if row.kind != "scheduled":
+            return
+        # Lapses and the last review day are not in the log row: replay this one card from what is left.
+        key = (cards_t.c.profile_id == row.profile_id) & (cards_t.c.question_id == row.question_id)
+        conn.execute(delete(cards_t).where(key))
+        _replay(conn, row.profile_id, [row.question_id])
+
+
+def _replay(conn: Connection, profile_id: int, question_ids: Iterable[str] | None = None) -> int:
+    """Recompute card states for a profile from its scheduled reviews; returns how many cards were written."""
+    query = (
+        select(reviews_t.c.question_id, reviews_t.c.grade, reviews_t.c.study_day)
+        .where(reviews_t.c.profile_id == profile_id, reviews_t.c.kind == "scheduled")
+        .order_by(reviews_t.c.reviewed_at, reviews_t.c.id)
+    )
+    if question_ids is not None:
+        query = query.where(reviews_t.c.question_id.in_(list(question_ids)))
+    states: dict[str, CardState] = {}
+    introduced: dict[str, date] = {}
+    for question_id, grade, day in conn.execute(query):
+        states[question_id] = review(states.get(question_id, CardState()), grade, day)
+        introduced.setdefault(question_id, day)
+    rows = [
+        {"profile_id": profile_id, "question_id": qid, **_card_values(state, introduced[qid])}
+        for qid, state in states.items()
+    ]
+    if rows:
+        conn.execute(insert(cards_t), rows)
+    return len(rows)
+
+
+def rebuild_cards(engine: Engine, profile_id: int | None = None) -> int:
+    """Throw away the card table (for one profile or all) and replay the log. Returns cards written."""
+    with engine.begin() as conn:
+        profiles = [profile_id] if profile_id is not None else list(conn.execute(select(Profile.id)).scalars())
+        written = 0
+        for pid in profiles:
+            conn.execute(delete(cards_t).where(cards_t.c.profile_id == pid))
+            written += _replay(conn, pid)
+        return written

@@ -1,0 +1,92 @@
+"""The database schema (SQLAlchemy 2.x). Alembic revisions in migrations/ create and change it.
+
+`reviews` is the log and the source of truth; `cards` is a cache of the scheduler state that
+`quizdl db rebuild` can always recompute from it by replaying the scheduled reviews through SM-2.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+REVIEW_KINDS = ("scheduled", "redrill", "cram")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StudySession(Base):
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mode: Mapped[str] = mapped_column(String(16))  # "review" or "cram"
+
+
+class Review(Base):
+    """One answer: append-only, except that `u` (undo) in the same session deletes the row it undoes."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    question_id: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
+    study_day: Mapped[date] = mapped_column(Date)  # the learner's local day (after the roll-over hour)
+    kind: Mapped[str] = mapped_column(String(16))  # scheduled / redrill / cram
+    grade: Mapped[int] = mapped_column(Integer)
+    response_ms: Mapped[int | None] = mapped_column(Integer)
+    typed_answer: Mapped[str | None] = mapped_column(Text)
+    ef_before: Mapped[float] = mapped_column(Float)
+    interval_before: Mapped[int] = mapped_column(Integer)
+    repetitions_before: Mapped[int] = mapped_column(Integer)
+    due_before: Mapped[date | None] = mapped_column(Date)
+    ef_after: Mapped[float] = mapped_column(Float)
+    interval_after: Mapped[int] = mapped_column(Integer)
+    repetitions_after: Mapped[int] = mapped_column(Integer)
+    due_after: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_reviews_profile_time", "profile_id", "reviewed_at"),
+        Index("ix_reviews_profile_question", "profile_id", "question_id"),
+    )
+
+
+class Card(Base):
+    """Current SM-2 state per (profile, question): derivable from `reviews`."""
+
+    __tablename__ = "cards"
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    ef: Mapped[float] = mapped_column(Float)
+    interval: Mapped[int] = mapped_column(Integer)
+    repetitions: Mapped[int] = mapped_column(Integer)
+    due: Mapped[date] = mapped_column(Date)
+    lapses: Mapped[int] = mapped_column(Integer)
+    last_review: Mapped[date] = mapped_column(Date)
+    introduced_on: Mapped[date] = mapped_column(Date)  # first scheduled review: counts against new/day
+
+    __table_args__ = (
+        Index("ix_cards_profile_due", "profile_id", "due"),
+        Index("ix_cards_profile_introduced", "profile_id", "introduced_on"),
+    )

@@ -1,0 +1,216 @@
+"""The quiz in a terminal (rich), and the same quiz driven line by line from a script on stdin.
+
+Both share the rendering; they differ only in how input is read:
+- a terminal: type an answer (several lines, an empty line ends it; Enter alone reveals), then one key;
+- a script (stdin is not a terminal): per card, the typed answer as lines up to the first empty line, then
+  one line holding a grade 0-5 or d / s / u / q. The end of input ends the session cleanly.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import IO
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.text import Text
+
+from quizdl.session import Action, Command, Prompt, Reveal, Summary
+
+DIFFICULTY = {1: "basic", 2: "intermediate", 3: "advanced"}
+KIND_LABEL = {"scheduled": "", "redrill": " · re-drill", "cram": " · cram"}
+GRADE_HELP = {0: "blackout", 1: "wrong, familiar", 2: "wrong, easy once seen", 3: "hard", 4: "good", 5: "perfect"}
+
+
+def days(n: int) -> str:
+    if n < 31:
+        return f"{n}d"
+    if n < 365:
+        return f"{n / 30:.1f}mo"
+    return f"{n / 365:.1f}y"
+
+
+def parse_command(text: str) -> Command | None:
+    """A grade 0-5 or one of d/s/u/q; None when the text is neither."""
+    key = text.strip().lower()
+    if key in {"0", "1", "2", "3", "4", "5"}:
+        return Command(Action.GRADE, int(key))
+    return {
+        "d": Command(Action.DEMO),
+        "s": Command(Action.SKIP),
+        "u": Command(Action.UNDO),
+        "q": Command(Action.QUIT),
+    }.get(key)
+
+
+class QuizView:
+    """Rendering shared by the terminal and the scripted UI."""
+
+    def __init__(self, console: Console, run_demo: Callable[[str], None]) -> None:
+        self.console = console
+        self._run_demo = run_demo
+
+    def show_prompt(self, prompt: Prompt) -> None:
+        q = prompt.question
+        title = (
+            f"[bold]{prompt.position}/{prompt.total}[/] · {q.topic} · {DIFFICULTY.get(q.difficulty, '?')}"
+            f"{KIND_LABEL.get(prompt.kind, '')}"
+        )
+        self.console.print(Panel(Text(q.question, style="bold"), title=title, title_align="left", border_style="cyan"))
+
+    def reveal(self, reveal: Reveal) -> None:
+        q = reveal.prompt.question
+        points = Text()
+        for i, (point, hit) in enumerate(zip(q.key_points, reveal.matched, strict=True)):
+            if i:
+                points.append("\n")
+            if reveal.typed:
+                points.append("✓ " if hit else "· ", style="green" if hit else "dim")
+            else:
+                points.append("• ")
+            points.append(point, style="green" if hit and reveal.typed else "")
+        body: list[object] = [Markdown(q.answer), Text(""), Text("Key points", style="bold"), points]
+        if reveal.typed:
+            body.append(
+                Text(f"\nYou mentioned {sum(reveal.matched)} of {len(reveal.matched)} key points.", style="dim")
+            )
+        self.console.print(Panel(Group(*body), title="Model answer", title_align="left", border_style="green"))
+
+    def grade_line(self, reveal: Reveal, demo: str | None) -> str:
+        if reveal.intervals is not None:
+            grades = "  ".join(f"[bold]{g}[/] {days(d)}" for g, d in reveal.intervals.items())
+        else:
+            grades = "  ".join(f"[bold]{g}[/]" for g in range(6)) + "  (schedule unchanged)"
+        extras = ["[bold]s[/] skip"]
+        if reveal.can_undo:
+            extras.append("[bold]u[/] undo")
+        if demo:
+            extras.append(f"[bold]d[/] demo ({demo})")
+        extras.append("[bold]q[/] quit")
+        return f"Grade: {grades}   " + "  ".join(extras)
+
+    def notice(self, message: str) -> None:
+        self.console.print(f"[yellow]{message}[/]")
+
+    def run_demo(self, name: str) -> None:
+        self._run_demo(name)
+
+
+def render_summary(console: Console, summary: Summary, today_text: Callable[[object], str]) -> None:
+    if summary.reviewed == 0 and not summary.skipped:
+        message = "No answers recorded." if not summary.interrupted else "Interrupted: no answers recorded."
+        console.print(message)
+    else:
+        share = f"{summary.pass_share:.0%}" if summary.pass_share is not None else "-"
+        lines = [
+            f"Reviewed [bold]{summary.reviewed}[/] (graded 3 or more: {share})",
+            f"Re-drills: {summary.redrilled}" if summary.redrilled else None,
+            f"Skipped: {summary.skipped}" if summary.skipped else None,
+            f"Left for later: {summary.remaining}" if summary.remaining else None,
+        ]
+        console.print(Panel("\n".join(x for x in lines if x), title="Session summary", title_align="left"))
+    if summary.next_due is not None:
+        console.print(f"Next due: {today_text(summary.next_due)}")
+
+
+class ScriptedUI:
+    """Reads the line protocol from a stream (stdin when it is not a terminal)."""
+
+    def __init__(self, view: QuizView, stream: IO[str]) -> None:
+        self.view = view
+        self.stream = stream
+
+    def _line(self) -> str | None:
+        line = self.stream.readline()
+        return None if line == "" else line.rstrip("\r\n")
+
+    def ask_answer(self, prompt: Prompt) -> str | None:
+        self.view.show_prompt(prompt)
+        lines: list[str] = []
+        while (line := self._line()) is not None:
+            if line.strip() == "":
+                return "\n".join(lines)
+            lines.append(line)
+        return "\n".join(lines) if lines else None
+
+    def reveal(self, reveal: Reveal) -> None:
+        self.view.reveal(reveal)
+        self.view.console.print(self.view.grade_line(reveal, reveal.prompt.question.demo))
+
+    def ask_command(self, reveal: Reveal) -> Command:
+        while True:
+            line = self._line()
+            if line is None:
+                return Command(Action.QUIT)
+            command = parse_command(line)
+            if command is not None:
+                return command
+            self.view.notice(f"ignored {line!r}: expected a grade 0-5 or d, s, u, q")
+
+    def run_demo(self, name: str) -> None:
+        self.view.run_demo(name)
+
+    def notice(self, message: str) -> None:
+        self.view.notice(message)
+
+
+def _read_key() -> str:
+    """One key press from the terminal, without Enter."""
+    try:
+        import termios
+        import tty
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        return msvcrt.getwch()
+    fd = sys.stdin.fileno()
+    old = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        return sys.stdin.read(1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+
+
+class TerminalUI:
+    """Interactive: lines for the answer, then one key press for the grade."""
+
+    def __init__(self, view: QuizView, read_key: Callable[[], str] = _read_key) -> None:
+        self.view = view
+        self.read_key = read_key
+
+    def ask_answer(self, prompt: Prompt) -> str | None:
+        self.view.show_prompt(prompt)
+        self.view.console.print("[dim]Type your answer; an empty line reveals the model answer.[/]")
+        lines: list[str] = []
+        while True:
+            try:
+                line = self.view.console.input("[dim]›[/] ")
+            except EOFError:
+                return "\n".join(lines) if lines else None
+            if not line.strip():
+                return "\n".join(lines)
+            lines.append(line)
+
+    def reveal(self, reveal: Reveal) -> None:
+        self.view.reveal(reveal)
+        self.view.console.print(self.view.grade_line(reveal, reveal.prompt.question.demo))
+
+    def ask_command(self, reveal: Reveal) -> Command:
+        while True:
+            key = self.read_key()
+            if key in ("\x03",):
+                raise KeyboardInterrupt
+            if key in ("\x04", ""):
+                return Command(Action.QUIT)
+            command = parse_command(key)
+            if command is not None:
+                return command
+
+    def run_demo(self, name: str) -> None:
+        self.view.run_demo(name)
+
+    def notice(self, message: str) -> None:
+        self.view.notice(message)
