@@ -130,7 +130,8 @@ def _errata(card: yamlsafe.Located, file: Path, problems: _Problems, where: str)
 
 def _card(item: Any, topic: str, file: Path, problems: _Problems, fallback_line: int) -> Question | None:
     if not isinstance(item, yamlsafe.Located):
-        problems.add(file, fallback_line, "each entry under 'questions' must be a mapping of card fields")
+        line = getattr(item, "line", fallback_line)
+        problems.add(file, line, "each entry under 'questions' must be a mapping of card fields")
         return None
     before = len(problems.items)
     raw_id = item.value.get("id")

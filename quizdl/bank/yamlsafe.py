@@ -29,6 +29,12 @@ class YamlProblem(Exception):
         self.message = message
 
 
+class LocatedList(list):  # type: ignore[type-arg]
+    """A list read from YAML, with the line where it starts (1-based)."""
+
+    line: int = 0
+
+
 @dataclass
 class Located:
     """A mapping read from YAML, with the line of the mapping and of each key (1-based)."""
@@ -48,7 +54,10 @@ def load(text: str) -> Any:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlProblem(line, f"YAML syntax error: {err.problem or err.context}") from None
+        context = ""
+        if err.context and err.context_mark and err.context_mark is not mark:
+            context = f" ({err.context} started at line {err.context_mark.line + 1})"
+        raise YamlProblem(line, f"YAML syntax error: {err.problem or err.context}{context}") from None
     except yaml.YAMLError as err:
         raise YamlProblem(1, f"YAML error: {err}") from None
     if node is None:
@@ -68,7 +77,9 @@ def _build(node: yaml.Node, seen: set[int], loader: Any) -> Any:
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_object(node, deep=True)
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, seen, loader) for item in node.value]
+        items = LocatedList(_build(item, seen, loader) for item in node.value)
+        items.line = line
+        return items
     if isinstance(node, yaml.MappingNode):
         value: dict[str, Any] = {}
         key_lines: dict[str, int] = {}

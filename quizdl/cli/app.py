@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -18,12 +17,12 @@ from quizdl.errors import QuizdlError
 class QuizdlGroup(TyperGroup):
     """Turns a QuizdlError raised by any command into `quizdl: error: ...` on stderr, exit code 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QuizdlError as err:
-            click.echo(f"quizdl: error: {err}", err=True)
-            raise click.exceptions.Exit(err.exit_code) from None
+            typer.echo(f"quizdl: error: {err}", err=True)
+            raise typer.Exit(err.exit_code) from None
 
 
 app = typer.Typer(
@@ -52,5 +51,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:  # outside a quiz session (which handles it itself): no traceback
-        click.echo("quizdl: interrupted", err=True)
+        typer.echo("quizdl: interrupted", err=True)
         sys.exit(130)

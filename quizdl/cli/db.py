@@ -44,8 +44,9 @@ def info(db: DbOption = None) -> None:
     from quizdl.store.repo import profile_names
 
     ctx = make_context(db=db)
+    revision = current_revision(ctx.engine)
     typer.echo(f"database: {safe_url(ctx.settings.db_url)}")
-    typer.echo(f"revision: {current_revision(ctx.engine)}")
+    typer.echo(f"revision: {revision}")
     typer.echo("profiles: " + (", ".join(profile_names(ctx.engine).values()) or "(none yet)"))
     ctx.close()
 

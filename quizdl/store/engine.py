@@ -72,7 +72,12 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
         _check_sqlite_file(path)
     try:
         engine = create_engine(url, pool_pre_ping=path is None)
-    except (ArgumentError, NoSuchModuleError) as err:
+    except NoSuchModuleError:
+        kind = make_url(url).drivername
+        raise StoreError(
+            f"--db {safe_url(url)}: unknown database kind {kind!r}; use sqlite:///FILE or postgresql+psycopg://..."
+        ) from None
+    except ArgumentError as err:
         raise StoreError(f"--db {safe_url(url)}: {err}") from None
     except ImportError as err:
         raise StoreError(f"--db {safe_url(url)}: the database driver is not installed ({err.name}); "

@@ -164,3 +164,9 @@ def rebuild_cards(engine: Engine, profile_id: int | None = None) -> int:
             conn.execute(delete(cards_t).where(cards_t.c.profile_id == pid))
             written += _replay(conn, pid)
         return written
+
+
+def replay_cards(conn: Connection, profile_id: int) -> int:
+    """Recompute one profile's card states from its log inside the caller's transaction (progress import)."""
+    conn.execute(delete(cards_t).where(cards_t.c.profile_id == profile_id))
+    return _replay(conn, profile_id)

@@ -17,6 +17,7 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
+from quizdl.errors import QuizdlError
 from quizdl.session import Action, Command, Prompt, Reveal, Summary
 
 DIFFICULTY = {1: "basic", 2: "intermediate", 3: "advanced"}
@@ -121,10 +122,14 @@ class ScriptedUI:
     def __init__(self, view: QuizView, stream: IO[str]) -> None:
         self.view = view
         self.stream = stream
+        self.line_number = 0
 
     def _line(self) -> str | None:
         line = self.stream.readline()
-        return None if line == "" else line.rstrip("\r\n")
+        if line == "":
+            return None
+        self.line_number += 1
+        return line.rstrip("\r\n")
 
     def ask_answer(self, prompt: Prompt) -> str | None:
         self.view.show_prompt(prompt)
@@ -140,14 +145,16 @@ class ScriptedUI:
         self.view.console.print(self.view.grade_line(reveal, reveal.prompt.question.demo))
 
     def ask_command(self, reveal: Reveal) -> Command:
-        while True:
-            line = self._line()
-            if line is None:
-                return Command(Action.QUIT)
-            command = parse_command(line)
-            if command is not None:
-                return command
-            self.view.notice(f"ignored {line!r}: expected a grade 0-5 or d, s, u, q")
+        line = self._line()
+        if line is None:
+            return Command(Action.QUIT)
+        command = parse_command(line)
+        if command is None:  # a script that says something else is broken: stop rather than guess
+            raise QuizdlError(
+                f"stdin line {self.line_number}: {line.strip()!r} is not a grade 0-5 or d, s, u, q "
+                "(after the typed answer and its empty line comes one command line)"
+            )
+        return command
 
     def run_demo(self, name: str) -> None:
         self.view.run_demo(name)
