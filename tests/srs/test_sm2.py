@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -110,7 +111,7 @@ def test_invariants_hold_for_any_history(sequence: list[int]) -> None:
 @given(st.integers(2, 12))
 def test_a_run_of_fives_gives_growing_intervals(n: int) -> None:
     intervals = [s.interval for s in run([5] * n)]
-    assert all(b > a for a, b in zip(intervals, intervals[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(intervals))
 
 
 @given(grades, st.integers(0, 2))
