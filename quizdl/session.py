@@ -214,19 +214,17 @@ class QuizSession:
 
     def _grade(self, item: tuple[str, str], grade: int, typed: str, elapsed_ms: int, session_id: int) -> None:
         qid, kind = item
-        before = self.states.get(qid, sm2.CardState())
-        after = sm2.review(before, grade, self.today) if kind == "scheduled" else before
         answer = repo.Answer(
             profile_id=self.options.profile_id, session_id=session_id, question_id=qid,
             reviewed_at=self.clock(), study_day=self.today, kind=kind, grade=grade,
-            response_ms=elapsed_ms, typed_answer=typed or None, before=before, after=after,
+            response_ms=elapsed_ms, typed_answer=typed or None,
         )  # fmt: skip
-        review_id = repo.record_answer(self.engine, answer)
+        recorded = repo.record_answer(self.engine, answer)
         # Only once the answer is durable does the in-memory picture move on.
         pending_before = qid in self.redrill
-        self.history.append(_Graded(review_id, item, before, pending_before))
+        self.history.append(_Graded(recorded.review_id, item, recorded.before, pending_before))
         if kind == "scheduled":
-            self.states[qid] = after
+            self.states[qid] = recorded.after
         if sm2.needs_redrill(grade):
             self.redrill[qid] = None
         else:

@@ -17,7 +17,7 @@ cards_t = Card.__table__
 
 @dataclass(frozen=True)
 class Answer:
-    """One graded answer, as the session hands it to the store."""
+    """One graded answer, as the session hands it to the store (which works out the scheduler state)."""
 
     profile_id: int
     session_id: int | None
@@ -28,6 +28,11 @@ class Answer:
     grade: int
     response_ms: int | None
     typed_answer: str | None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    review_id: int
     before: CardState
     after: CardState  # equal to `before` for redrill and cram: they leave the schedule alone
 
@@ -89,8 +94,7 @@ def _card_values(state: CardState, introduced: date) -> dict[str, object]:
 def _write_card(conn: Connection, profile_id: int, question_id: str, state: CardState, introduced: date) -> None:
     key = (cards_t.c.profile_id == profile_id) & (cards_t.c.question_id == question_id)
     values = _card_values(state, introduced)
-    # The transaction holds the write lock (SQLite) or the row lock (PostgreSQL, via FOR UPDATE below).
-    existing = conn.execute(select(cards_t.c.introduced_on).where(key).with_for_update()).first()
+    existing = conn.execute(select(cards_t.c.introduced_on).where(key)).first()
     if existing is None:
         conn.execute(insert(cards_t).values(profile_id=profile_id, question_id=question_id, **values))
     else:
@@ -98,23 +102,39 @@ def _write_card(conn: Connection, profile_id: int, question_id: str, state: Card
         conn.execute(update(cards_t).where(key).values(**values))
 
 
-def record_answer(engine: Engine, answer: Answer) -> int:
-    """Store one answer durably: the log row and (for scheduled reviews) the card state, in one transaction."""
+def _lock_profile(conn: Connection, profile_id: int) -> None:
+    """Serialize answers of one profile. SQLite's BEGIN IMMEDIATE already does; PostgreSQL locks the row."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(select(Profile.id).where(Profile.id == profile_id).with_for_update())
+
+
+def record_answer(engine: Engine, answer: Answer) -> Recorded:
+    """Store one answer durably: the log row and (for scheduled reviews) the card state, in one transaction.
+
+    The state before is read inside the transaction, not taken from the caller: two sessions of one
+    profile answering the same card both land in the log, and the card always equals the log's replay.
+    """
     with engine.begin() as conn:
+        _lock_profile(conn, answer.profile_id)
+        key = (cards_t.c.profile_id == answer.profile_id) & (cards_t.c.question_id == answer.question_id)
+        row = conn.execute(select(cards_t).where(key)).first()
+        before = _state(row) if row is not None else CardState()
+        after = review(before, answer.grade, answer.study_day) if answer.kind == "scheduled" else before
         review_id = conn.execute(
-            insert(reviews_t).values(
+            insert(reviews_t)
+            .values(
                 profile_id=answer.profile_id, session_id=answer.session_id, question_id=answer.question_id,
                 reviewed_at=answer.reviewed_at, study_day=answer.study_day, kind=answer.kind,
                 grade=answer.grade, response_ms=answer.response_ms, typed_answer=answer.typed_answer,
-                ef_before=answer.before.ef, interval_before=answer.before.interval,
-                repetitions_before=answer.before.repetitions, due_before=answer.before.due,
-                ef_after=answer.after.ef, interval_after=answer.after.interval,
-                repetitions_after=answer.after.repetitions, due_after=answer.after.due,
-            ).returning(reviews_t.c.id)
+                ef_before=before.ef, interval_before=before.interval, repetitions_before=before.repetitions,
+                due_before=before.due, ef_after=after.ef, interval_after=after.interval,
+                repetitions_after=after.repetitions, due_after=after.due,
+            )
+            .returning(reviews_t.c.id)
         ).scalar_one()  # fmt: skip
         if answer.kind == "scheduled":
-            _write_card(conn, answer.profile_id, answer.question_id, answer.after, answer.study_day)
-        return review_id
+            _write_card(conn, answer.profile_id, answer.question_id, after, answer.study_day)
+        return Recorded(review_id, before, after)
 
 
 def undo_answer(engine: Engine, review_id: int) -> None:
@@ -123,6 +143,7 @@ def undo_answer(engine: Engine, review_id: int) -> None:
         row = conn.execute(select(reviews_t).where(reviews_t.c.id == review_id)).first()
         if row is None:
             return
+        _lock_profile(conn, row.profile_id)
         conn.execute(delete(reviews_t).where(reviews_t.c.id == review_id))
         if row.kind != "scheduled":
             return

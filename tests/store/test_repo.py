@@ -14,14 +14,11 @@ T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
 def answer(engine: Engine, pid: int, qid: str, grade: int, day: int, kind: str = "scheduled") -> int:
-    with engine.connect() as conn:
-        before = repo.card_states(conn, pid).get(qid, CardState())
     today = date(2026, 1, 1) + timedelta(days=day)
-    after = review(before, grade, today) if kind == "scheduled" else before
-    return repo.record_answer(
-        engine,
-        repo.Answer(pid, None, qid, T0 + timedelta(days=day), today, kind, grade, 1200, "typed", before, after),
+    recorded = repo.record_answer(
+        engine, repo.Answer(pid, None, qid, T0 + timedelta(days=day), today, kind, grade, 1200, "typed")
     )
+    return recorded.review_id
 
 
 def states(engine: Engine, pid: int) -> dict[str, CardState]:
@@ -67,6 +64,18 @@ def test_undo_restores_the_previous_state_and_removes_the_row(engine: Engine) ->
     assert "q9" not in states(engine, pid)  # undoing a card's first review makes it new again
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Review)).scalar_one() == 2
+
+
+def test_the_state_before_is_read_in_the_transaction_not_trusted(engine: Engine) -> None:
+    # Two sessions of one profile both answered a new card: the log keeps both and the card equals the replay.
+    pid = repo.ensure_profile(engine, "ana", T0)
+    first = repo.record_answer(engine, repo.Answer(pid, None, "q1", T0, date(2026, 1, 1), "scheduled", 5, 1, None))
+    second = repo.record_answer(engine, repo.Answer(pid, None, "q1", T0, date(2026, 1, 1), "scheduled", 4, 1, None))
+    assert first.before == CardState() and second.before == first.after
+    assert second.after == review(review(CardState(), 5, date(2026, 1, 1)), 4, date(2026, 1, 1))
+    live = states(engine, pid)
+    repo.rebuild_cards(engine)
+    assert states(engine, pid) == live
 
 
 def test_new_cards_started_on_a_day_are_counted(engine: Engine) -> None:
