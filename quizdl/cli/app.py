@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 import typer
+from sqlalchemy.exc import DBAPIError
 from typer.core import TyperGroup
 
 from quizdl.errors import QuizdlError
@@ -23,6 +24,10 @@ class QuizdlGroup(TyperGroup):
         except QuizdlError as err:
             typer.echo(f"quizdl: error: {err}", err=True)
             raise typer.Exit(err.exit_code) from None
+        except DBAPIError as err:  # e.g. disk full or a server gone mid-session: what was committed is kept
+            reason = str(err.orig or err).strip().splitlines()[0]
+            typer.echo(f"quizdl: error: database error: {reason} (answers already saved are kept)", err=True)
+            raise typer.Exit(2) from None
 
 
 app = typer.Typer(

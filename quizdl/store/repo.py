@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from quizdl.srs.sm2 import CardState, review
 from quizdl.store.schema import Card, Profile, Review, StudySession
@@ -38,11 +39,17 @@ class Recorded:
 
 
 def ensure_profile(engine: Engine, name: str, now: datetime) -> int:
-    with engine.begin() as conn:
-        found = conn.execute(select(Profile.id).where(Profile.name == name)).scalar()
-        if found is not None:
-            return found
-        return conn.execute(insert(Profile).values(name=name, created_at=now).returning(Profile.id)).scalar_one()
+    """The id of profile `name`, created on first use (two processes creating it at once both get it)."""
+    if (found := find_profile(engine, name)) is not None:
+        return found
+    try:
+        with engine.begin() as conn:
+            return conn.execute(insert(Profile).values(name=name, created_at=now).returning(Profile.id)).scalar_one()
+    except IntegrityError:  # another process created it between our look-up and our insert
+        found = find_profile(engine, name)
+        if found is None:
+            raise
+        return found
 
 
 def find_profile(engine: Engine, name: str) -> int | None:
