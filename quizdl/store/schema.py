@@ -69,6 +69,7 @@ class Review(Base):
     __table_args__ = (
         Index("ix_reviews_profile_time", "profile_id", "reviewed_at"),
         Index("ix_reviews_profile_question", "profile_id", "question_id"),
+        Index("ix_reviews_profile_day", "profile_id", "study_day"),
     )
 
 

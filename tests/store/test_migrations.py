@@ -22,6 +22,7 @@ EXPECTED_INDEXES = {
     "reviews": {
         "ix_reviews_profile_time": ["profile_id", "reviewed_at"],
         "ix_reviews_profile_question": ["profile_id", "question_id"],
+        "ix_reviews_profile_day": ["profile_id", "study_day"],
     },
     "cards": {
         "ix_cards_profile_due": ["profile_id", "due"],

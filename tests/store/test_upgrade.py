@@ -1,0 +1,62 @@
+"""A database made with the first released schema, holding real history, upgrades with its data intact."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+
+from quizdl.store.engine import HEAD_REVISION, current_revision, open_engine, upgrade
+from quizdl.store.repo import rebuild_cards
+from tests.fixtures.make_rev0001 import write_history
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "rev0001.sql"
+TABLES = ("profiles", "sessions", "reviews", "cards")
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    with engine.connect() as conn:
+        return {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2"))] for t in TABLES}
+
+
+def check_upgraded(engine: Engine, before: dict[str, list[tuple[object, ...]]]) -> None:
+    assert current_revision(engine) == HEAD_REVISION
+    assert snapshot(engine) == before
+    assert "ix_reviews_profile_day" in {ix["name"] for ix in inspect(engine).get_indexes("reviews")}
+    rebuild_cards(engine)  # the cards written under revision 0001 are exactly the log's replay
+    assert snapshot(engine) == before
+
+
+def test_the_kept_revision_0001_database_upgrades(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(FIXTURE.read_text(encoding="utf-8"))
+    old = open_engine(f"sqlite:///{db}", migrate=False)
+    assert current_revision(old) == "0001"
+    before = snapshot(old)
+    old.dispose()
+    assert len(before["reviews"]) == (7 + 2) * 3 + (5 + 2) * 3  # ana 7 days + 2 re-drill days, ben 5 + 2; 3 cards
+    engine = open_engine(f"sqlite:///{db}")
+    check_upgraded(engine, before)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_revision_0001_with_history_upgrades_on_postgresql(pg_server: str) -> None:
+    from tests.conftest import fresh_pg_database
+
+    databases = fresh_pg_database(pg_server)
+    url = next(databases)
+    try:
+        old = open_engine(url, migrate=False)
+        upgrade(old, "0001")
+        write_history(old)
+        before = snapshot(old)
+        old.dispose()
+        engine = open_engine(url)
+        check_upgraded(engine, before)
+        engine.dispose()
+    finally:
+        databases.close()
