@@ -139,7 +139,7 @@ def _card(item: Any, topic: str, file: Path, problems: _Problems, fallback_line:
     for key in item.value:
         if key not in CARD_FIELDS:
             hint = f"; allowed: {', '.join(sorted(CARD_FIELDS))}"
-            problems.add(file, item.line_of(key), f"{where}: unknown field '{key}'{hint}")
+            problems.add(file, item.line_of(key), f"{where}: unknown field {key!r}{hint}")
     if not isinstance(raw_id, str) or not KEBAB.match(raw_id):
         problems.add(file, item.line_of("id"), f"{where}: 'id' must be kebab-case text such as 'dropout-scaling'")
     question = _text(item, "question", file, problems, where)
@@ -193,7 +193,7 @@ def _load_file(file: Path, problems: _Problems) -> tuple[str | None, str | None,
         return None, None, []
     for key in doc.value:
         if key not in FILE_FIELDS:
-            problems.add(file, doc.line_of(key), f"unknown top-level field '{key}'; allowed: topic, title, questions")
+            problems.add(file, doc.line_of(key), f"unknown top-level field {key!r}; allowed: topic, title, questions")
     topic = doc.value.get("topic")
     if not isinstance(topic, str) or not KEBAB.match(topic):
         problems.add(file, doc.line_of("topic"), "'topic' must be kebab-case text such as 'optimization'")

@@ -58,8 +58,11 @@ def load(text: str) -> Any:
         if err.context and err.context_mark and err.context_mark is not mark:
             context = f" ({err.context} started at line {err.context_mark.line + 1})"
         raise YamlProblem(line, f"YAML syntax error: {err.problem or err.context}{context}") from None
+    except yaml.reader.ReaderError as err:  # a control character such as NUL in the text
+        line = text[: err.position].count("\n") + 1
+        raise YamlProblem(line, f"character {err.character!r} is not allowed in YAML; remove it") from None
     except yaml.YAMLError as err:
-        raise YamlProblem(1, f"YAML error: {err}") from None
+        raise YamlProblem(1, f"YAML error: {str(err).splitlines()[0]}") from None
     if node is None:
         return None
     return _build(node, set(), _Loader(""))
