@@ -55,8 +55,9 @@ class Context:
     def bank(self) -> Bank:
         if self._bank is None:
             from quizdl.bank.loader import load_bank
+            from quizdl.config import data_dir
 
-            self._bank = load_bank(self.settings.bank_paths)
+            self._bank = load_bank(self.settings.bank_paths, cache_dir=data_dir() / "cache")
         return self._bank
 
     def profile_id(self) -> int:

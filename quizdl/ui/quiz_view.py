@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import IO
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
@@ -62,6 +61,8 @@ class QuizView:
         self.console.print(Panel(Text(q.question, style="bold"), title=title, title_align="left", border_style="cyan"))
 
     def reveal(self, reveal: Reveal) -> None:
+        from rich.markdown import Markdown  # markdown-it and pygments: ~60 ms, paid after the first question shows
+
         q = reveal.prompt.question
         points = Text()
         for i, (point, hit) in enumerate(zip(q.key_points, reveal.matched, strict=True)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,21 @@ def test_key_point_matching_is_lexical_and_stem_based() -> None:
     typed = "The gradient shrinks when activations saturate; resnets add residual connection paths."
     assert matched_points(typed, points) == [True, True, False]
     assert matched_points("", points) == [False, False, False]
+
+
+def test_the_bank_cache_is_used_and_invalidated_by_edits(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    mine = write(tmp_path, CARD)
+    first = load_bank([mine], cache_dir=cache)
+    assert (cache / "bank-cache.pickle").exists()
+    assert load_bank([mine], cache_dir=cache) == first
+    mine.write_text(CARD.replace("What is a tensor?", "What is a tensor, really?"), encoding="utf-8")
+    os.utime(mine, ns=(mine.stat().st_mtime_ns + 10**9,) * 2)
+    edited = load_bank([mine], cache_dir=cache).get("my-card")
+    assert edited is not None and edited.question == "What is a tensor, really?"
+    (cache / "bank-cache.pickle").write_bytes(b"garbage")
+    assert load_bank([mine], cache_dir=cache).get("my-card") == edited  # a damaged cache is ignored
+    mine.write_text(CARD.replace("difficulty: 1", "difficulty: 9"), encoding="utf-8")
+    os.utime(mine, ns=(mine.stat().st_mtime_ns + 2 * 10**9,) * 2)
+    with pytest.raises(BankError):  # a broken edit is never hidden behind the cached good version
+        load_bank([mine], cache_dir=cache)
