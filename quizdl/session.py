@@ -127,16 +127,20 @@ class QuizSession:
         self.clock = clock
         self.today = today
         self.timer = timer
+        ids = [q.id for q in questions]
+        self.kind = "cram" if options.cram else "scheduled"
         with engine.connect() as conn:
-            self.states = repo.card_states(conn, options.profile_id)
+            seen = repo.seen_ids(conn, options.profile_id)
+            # Only what the queue needs: a long-time learner has thousands of cards, a few of them due.
+            due = repo.due_dates(conn, options.profile_id, until=None if options.cram else today)
             started_today = repo.introduced_on(conn, options.profile_id, today)
             pending = _pending_redrills(conn, options.profile_id, today) if not options.cram else []
-        ids = [q.id for q in questions]
         self.new_allowed = max(0, options.new_per_day - started_today)
-        self.kind = "cram" if options.cram else "scheduled"
         queued = build_queue(
-            ids, self.states, today, new_allowed=self.new_allowed, limit=options.limit, cram=options.cram
+            ids, seen, due, today, new_allowed=self.new_allowed, limit=options.limit, cram=options.cram
         )
+        # Each card's full state is read when it is shown (see _state), not all of them up front.
+        self.states: dict[str, sm2.CardState] = {}
         self.queue: deque[tuple[str, str]] = deque((qid, self.kind) for qid in queued)
         # Step 7: cards graded below 4 today (this session or an earlier one today) come back at the end.
         self.redrill: dict[str, None] = {qid: None for qid in pending if qid in self.by_id}
@@ -148,6 +152,19 @@ class QuizSession:
     @property
     def is_empty(self) -> bool:
         return not self.queue and not self.redrill
+
+    def _state(self, qid: str) -> sm2.CardState:
+        if qid not in self.states:
+            with self.engine.connect() as conn:
+                self.states.update(repo.card_states(conn, self.options.profile_id, [qid]))
+        return self.states.get(qid, sm2.CardState())
+
+    def next_due(self) -> date | None:
+        """The earliest due day of the learner's cards: today while some are left, else from the database."""
+        if self.queue or self.redrill:
+            return self.today
+        with self.engine.connect() as conn:
+            return repo.next_due(conn, self.options.profile_id)
 
     def _next_item(self) -> tuple[str, str] | None:
         if not self.queue and self.redrill:
@@ -165,14 +182,14 @@ class QuizSession:
         finally:
             self.summary.remaining = len(self.queue) + len(self.redrill)
             repo.end_session(self.engine, session_id, self.clock())
-            self.summary.next_due = next_due(self.states)
+            self.summary.next_due = self.next_due()
         return self.summary
 
     def _loop(self, ui: QuizUI, session_id: int) -> None:
         while (item := self._next_item()) is not None:
             qid, kind = item
             question = self.by_id[qid]
-            state = self.states.get(qid, sm2.CardState())
+            state = self._state(qid)
             self.position += 1
             self.total = max(self.total, self.position + len(self.queue) + len(self.redrill))
             prompt = Prompt(question, self.position, self.total, kind, state)
@@ -241,10 +258,7 @@ class QuizSession:
         repo.undo_answer(self.engine, last.review_id)
         qid, kind = last.item
         if kind == "scheduled":
-            if last.state_before.is_new:
-                self.states.pop(qid, None)
-            else:
-                self.states[qid] = last.state_before
+            self.states[qid] = last.state_before
         if last.pending_before:
             self.redrill[qid] = None
         else:
@@ -261,17 +275,13 @@ class QuizSession:
 def _pending_redrills(conn, profile_id: int, today: date) -> list[str]:  # type: ignore[no-untyped-def]
     """Cards whose latest graded answer today (scheduled or re-drill) was below 4."""
     rows = conn.execute(
-        select(Review.question_id, Review.grade)
-        .where(Review.profile_id == profile_id, Review.study_day == today, Review.kind != "cram")
-        .order_by(Review.reviewed_at, Review.id)
-    )
+        select(Review.question_id, Review.grade, Review.reviewed_at, Review.id).where(
+            Review.profile_id == profile_id, Review.study_day == today, Review.kind != "cram"
+        )
+    ).all()
+    # Sorted here, not in SQL: an ORDER BY reviewed_at tempts SQLite into walking the profile's whole log
+    # through the (profile, reviewed_at) index instead of today's few rows through (profile, study_day).
     latest: dict[str, int] = {}
-    for qid, grade in rows:
+    for qid, grade, _, _ in sorted(rows, key=lambda r: (r[2], r[3])):
         latest[qid] = grade
     return [qid for qid, grade in latest.items() if sm2.needs_redrill(grade)]
-
-
-def next_due(states: dict[str, sm2.CardState]) -> date | None:
-    """The earliest due day of any seen card (today or earlier when some are still waiting)."""
-    dues = [s.due for s in states.values() if s.due is not None]
-    return min(dues) if dues else None

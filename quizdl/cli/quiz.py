@@ -31,7 +31,7 @@ def quiz(
     bank: BankOption = None,
 ) -> None:
     """Study the cards due today. Type an answer (or just press Enter), see the model answer, grade 0-5."""
-    from quizdl.session import QuizSession, SessionOptions, next_due
+    from quizdl.session import QuizSession, SessionOptions
     from quizdl.ui.quiz_view import QuizView, ScriptedUI, TerminalUI, render_summary
 
     ctx = make_context(db=db, profile=profile, bank=bank, new_per_day=new)
@@ -49,7 +49,7 @@ def quiz(
     session = QuizSession(ctx.engine, questions, options, ctx.clock, ctx.today)
     if session.is_empty:
         out.print("Nothing is due today and no new cards are left for today. [dim](--cram practises anyway)[/]")
-        if (nxt := next_due(session.states)) is not None:
+        if (nxt := session.next_due()) is not None:
             out.print(f"Next due: {relative_day(nxt, ctx.today)}")
         ctx.close()
         return

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from datetime import date
 
-from quizdl.srs.sm2 import CardState
 
-
-def due_ids(ids: Sequence[str], states: dict[str, CardState], today: date) -> list[str]:
+def due_ids(ids: Sequence[str], due_dates: dict[str, date], today: date) -> list[str]:
     """Seen cards due on or before `today`, most overdue first (ties keep bank order)."""
-    order = {qid: i for i, qid in enumerate(ids)}
-    due = [qid for qid in ids if (s := states.get(qid)) is not None and s.due is not None and s.due <= today]
-    return sorted(due, key=lambda qid: (states[qid].due, order[qid]))
+    due = [qid for qid in ids if (d := due_dates.get(qid)) is not None and d <= today]
+    return sorted(due, key=lambda qid: due_dates[qid])  # sorted() is stable: ties keep bank order
 
 
 def build_queue(
     ids: Sequence[str],
-    states: dict[str, CardState],
+    seen: Container[str],
+    due_dates: dict[str, date],
     today: date,
     *,
     new_allowed: int,
@@ -26,12 +24,14 @@ def build_queue(
 ) -> list[str]:
     """Today's queue: due cards, most overdue first; then up to `new_allowed` new cards in bank order.
 
-    `cram` ignores due dates: every selected card, seen ones soonest-due first, then new ones.
+    `seen` holds every card the learner has started; `due_dates` the due day of at least every seen card due
+    by `today` (of every seen card for `cram`, which ignores due dates: every selected card, seen ones
+    soonest-due first, then new ones).
     """
     if cram:
-        seen = sorted((qid for qid in ids if qid in states), key=lambda qid: states[qid].due or today)
-        queue = seen + [qid for qid in ids if qid not in states]
+        started = sorted((qid for qid in ids if qid in seen), key=lambda qid: due_dates[qid])
+        queue = started + [qid for qid in ids if qid not in seen]
     else:
-        new = [qid for qid in ids if qid not in states][: max(0, new_allowed)]
-        queue = due_ids(ids, states, today) + new
+        new = [qid for qid in ids if qid not in seen][: max(0, new_allowed)]
+        queue = due_ids(ids, due_dates, today) + new
     return queue[:limit] if limit is not None else queue

@@ -69,9 +69,34 @@ def _state(row: Card) -> CardState:
     )  # fmt: skip
 
 
-def card_states(conn: Connection, profile_id: int) -> dict[str, CardState]:
-    rows = conn.execute(select(cards_t).where(cards_t.c.profile_id == profile_id))
-    return {row.question_id: _state(row) for row in rows}
+def card_states(conn: Connection, profile_id: int, question_ids: Iterable[str] | None = None) -> dict[str, CardState]:
+    """Scheduler states of a profile's cards: all of them, or only `question_ids`."""
+    query = select(cards_t).where(cards_t.c.profile_id == profile_id)
+    if question_ids is None:
+        return {row.question_id: _state(row) for row in conn.execute(query)}
+    wanted = list(question_ids)
+    found: dict[str, CardState] = {}
+    for lo in range(0, len(wanted), 500):  # stay far below every backend's bound-parameter limit
+        chunk = query.where(cards_t.c.question_id.in_(wanted[lo : lo + 500]))
+        found.update((row.question_id, _state(row)) for row in conn.execute(chunk))
+    return found
+
+
+def seen_ids(conn: Connection, profile_id: int) -> set[str]:
+    """Every card the profile has started (a plain id column: cheap even for thousands of cards)."""
+    return set(conn.execute(select(cards_t.c.question_id).where(cards_t.c.profile_id == profile_id)).scalars())
+
+
+def due_dates(conn: Connection, profile_id: int, until: date | None = None) -> dict[str, date]:
+    """Due days of the profile's cards, only those due by `until` when given (what a normal queue needs)."""
+    query = select(cards_t.c.question_id, cards_t.c.due).where(cards_t.c.profile_id == profile_id)
+    if until is not None:
+        query = query.where(cards_t.c.due <= until)
+    return dict(conn.execute(query).tuples().all())
+
+
+def next_due(conn: Connection, profile_id: int) -> date | None:
+    return conn.execute(select(func.min(cards_t.c.due)).where(cards_t.c.profile_id == profile_id)).scalar()
 
 
 def introduced_on(conn: Connection, profile_id: int, day: date) -> int:
