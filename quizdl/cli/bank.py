@@ -97,5 +97,13 @@ def search(text: Annotated[str, typer.Argument(help="Words that must all appear.
     console().print(table)
 
 
+@bank_app.command("errata")
+def errata(bank: BankOption = None) -> None:
+    """Print, as Markdown, every place a source document is wrong and what the card says instead."""
+    from quizdl.bank.validate import errata_markdown
+
+    typer.echo(errata_markdown(make_context(bank=bank).bank), nl=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(bank_app, name="bank")
