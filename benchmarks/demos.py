@@ -1,0 +1,109 @@
+"""How long each demo takes as a whole process: `python -m quizdl demo NAME --device cpu`, as a user runs it.
+
+Every demo runs --repeat times (interleaved, so machine noise hits all alike); the table shows the median,
+min and max wall seconds, the demo's own compute time and headline metric (from one extra `--json` run),
+and the median across demos. Targets: each demo's median < 3 s, the median across demos < 2 s (a process
+pays ~1 s just importing torch). It prints figures; it is not a test.
+
+    python benchmarks/demos.py [--repeat 3] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EACH_BUDGET_S = 3.0
+MEDIAN_BUDGET_S = 2.0
+
+
+def env() -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, "COLUMNS": "100"}
+
+
+def demo_names() -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "quizdl", "demo", "list", "--json"],
+        capture_output=True, text=True, check=True, env=env(), cwd=ROOT,
+    )  # fmt: skip
+    return [row["name"] for row in json.loads(out.stdout)]
+
+
+def wall_seconds(name: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "quizdl", "demo", name, "--device", "cpu"],
+        check=True, stdout=subprocess.DEVNULL, env=env(), cwd=ROOT,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def headline(name: str) -> tuple[str, float | None]:
+    """The demo's first metric as `key=value`, and its in-process compute seconds, from a --json run."""
+    out = subprocess.run(
+        [sys.executable, "-m", "quizdl", "demo", name, "--device", "cpu", "--json"],
+        capture_output=True, text=True, check=True, env=env(), cwd=ROOT,
+    )  # fmt: skip
+    data: dict[str, Any] = json.loads(out.stdout)
+    metrics = data.get("metrics", {})
+    if not metrics:
+        return "-", data.get("seconds")
+    key, value = next(iter(metrics.items()))
+    shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return f"{key}={shown}", data.get("seconds")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per demo (default 3)")
+    parser.add_argument("--only", nargs="*", default=None, help="benchmark only these demos")
+    parser.add_argument("--no-metric", action="store_true", help="skip the extra --json run per demo")
+    args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    names = args.only or demo_names()
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(args.repeat):
+        for name in names:
+            samples[name].append(wall_seconds(name))
+            print(f"\rround {round_ + 1}/{args.repeat}: {name:<24}", end="", file=sys.stderr, flush=True)
+    print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+    extras = {name: ("-", None) if args.no_metric else headline(name) for name in names}
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"quizdl demo NAME --device cpu: wall seconds per process, {args.repeat} runs each")
+    for column in ("demo", "median", "min", "max", "compute", f"< {EACH_BUDGET_S:g} s", "headline metric"):
+        table.add_column(column, justify="left" if column in ("demo", "headline metric") else "right")
+    medians = []
+    for name in names:
+        s = samples[name]
+        med = statistics.median(s)
+        medians.append(med)
+        metric, compute = extras[name]
+        ok = "[green]yes[/]" if med < EACH_BUDGET_S else "[red]NO[/]"
+        compute_text = f"{compute:.2f}" if isinstance(compute, int | float) else "-"
+        table.add_row(name, f"{med:.2f}", f"{min(s):.2f}", f"{max(s):.2f}", compute_text, ok, metric)
+    overall = statistics.median(medians)
+    ok = "[green]yes[/]" if overall < MEDIAN_BUDGET_S else "[red]NO[/]"
+    table.add_section()
+    table.add_row(
+        f"median across {len(names)} demos", f"{overall:.2f}", "", "", "", ok, f"target < {MEDIAN_BUDGET_S:g} s"
+    )
+    Console(width=150).print(table)
+    print(f"cpu count {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} (1 min) at the end")
+
+
+if __name__ == "__main__":
+    main()

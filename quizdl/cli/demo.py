@@ -1,0 +1,93 @@
+"""`quizdl demo NAME` runs a tiny PyTorch experiment; `quizdl demo list` lists them with their cards.
+
+Torch, the demo modules and the bank are imported inside the command only, so `quizdl --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from quizdl.errors import DemoError, QuizdlError
+
+DEVICE_HELP = "Where to run: auto (cuda, then mps, then cpu), cpu, cuda or mps."
+
+
+def _cards_by_demo() -> tuple[dict[str, list[str]], str | None]:
+    """Ids of the bank cards linking to each demo, and a warning when the bank could not be read."""
+    try:
+        from quizdl.bank import load_bank
+
+        bank = load_bank()
+    except ImportError as err:
+        return {}, f"the question bank is not available ({err})"
+    except QuizdlError as err:
+        return {}, f"the question bank could not be loaded: {err}"
+    cards: dict[str, list[str]] = {}
+    for question in bank.questions:
+        if question.demo:
+            cards.setdefault(question.demo, []).append(question.id)
+    return cards, None
+
+
+def list_demos(as_json: bool) -> None:
+    from quizdl.demos.registry import load_all
+
+    demos = load_all()
+    cards, warning = _cards_by_demo()
+    if warning:
+        typer.echo(f"quizdl: warning: {warning}; card links not shown", err=True)
+    if as_json:
+        payload: list[dict[str, Any]] = [
+            {"name": d.name, "topic": d.topic, "summary": d.summary, "cards": sorted(cards.get(d.name, []))}
+            for d in demos.values()
+        ]
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    from rich.table import Table
+
+    from quizdl.cli.common import console
+
+    table = Table(title=f"{len(demos)} demos: run one with `quizdl demo NAME`", title_justify="left")
+    table.add_column("name", style="bold cyan", no_wrap=True)
+    table.add_column("topic")
+    table.add_column("shows")
+    table.add_column("cards", style="dim", overflow="fold")
+    for d in demos.values():
+        table.add_row(d.name, d.topic, d.summary, ", ".join(sorted(cards.get(d.name, []))) or "-")
+    console().print(table)
+
+
+def demo(
+    name: Annotated[
+        str, typer.Argument(help="Demo to run, or `list` to list them.", metavar="NAME", show_default=False)
+    ],
+    device: Annotated[str, typer.Option("--device", help=DEVICE_HELP)] = "auto",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    steps: Annotated[
+        int | None, typer.Option("--steps", help="Training steps (default: the demo's own).", show_default=False)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Run a tiny PyTorch experiment that shows a concept at work (`quizdl demo list` lists them)."""
+    if name == "list":
+        list_demos(as_json)
+        return
+    if steps is not None and steps < 1:
+        raise DemoError(f"--steps must be at least 1 (got {steps})")
+    if as_json:
+        from quizdl.ui.demo_view import render_json, run_demo
+
+        result, used, seconds = run_demo(name, device=device, seed=seed, steps=steps)
+        typer.echo(render_json(result, used, name=name, seed=seed, steps=steps, seconds=round(seconds, 3)))
+        return
+    from quizdl.cli.common import console
+    from quizdl.ui.demo_view import run_and_render
+
+    run_and_render(name, console=console(), device=device, seed=seed, steps=steps)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
