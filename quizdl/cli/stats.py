@@ -1,41 +1,126 @@
-"""`quizdl stats` and `quizdl topics`."""
+"""`quizdl stats` (the report's figures in the terminal, with Unicode charts) and `quizdl topics`."""
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 
 from quizdl.cli.common import BankOption, DbOption, JsonOption, ProfileOption, console, make_context
+from quizdl.cli.report import SinceOption, parse_since, steps
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from quizdl.reports.stats import Report
+
+HEAT_STYLES = ("grey35", "green4", "green3", "green1", "bold bright_green")
 
 
 def stats(
-    db: DbOption = None, profile: ProfileOption = None, bank: BankOption = None, as_json: JsonOption = False
+    db: DbOption = None,
+    profile: ProfileOption = None,
+    bank: BankOption = None,
+    since: SinceOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Due today, new, learned, reviews today, 30-day retention, and a per-topic table."""
-    from rich.table import Table
+    """Cards seen / mature / due, true retention, topics, weakest cards, the due forecast and a calendar."""
+    from quizdl.reports.render_json import render_json
+    from quizdl.reports.stats import build_report
 
-    from quizdl.reports.stats import compute_stats
-
+    since_day = parse_since(since)
     ctx = make_context(db=db, profile=profile, bank=bank)
-    result = compute_stats(ctx.engine, ctx.profile_id(), ctx.bank, ctx.today)
-    ctx.close()
+    try:
+        with steps("stats", 4) as advance:
+            result = build_report(ctx.engine, ctx.profile_id(), ctx.bank, ctx.today, since_day, advance)
+    finally:
+        ctx.close()
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
+        typer.echo(render_json(result), nl=False)
         return
-    out = console()
-    retention = f"{result.retention_30d:.0%} of {result.reviews_30d}" if result.retention_30d is not None else "-"
+    render_stats(console(), result)
+
+
+def render_stats(out: Console, r: Report) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from quizdl.reports.text import bar, duration, ef_text, pct
+
+    o = r.overview
+    scope = f"reviews since {r.since.isoformat()}" if r.since else "whole history"
+    out.print(f"[bold]{r.profile}[/] · {r.today.isoformat()} · {scope}")
     out.print(
-        f"[bold]{ctx.settings.profile}[/] · {result.today.isoformat()}\n"
-        f"Due today [bold]{result.due_today}[/] · new [bold]{result.new_available}[/] · "
-        f"learned [bold]{result.learned}[/]/{result.cards_in_bank} · reviews today [bold]{result.reviews_today}[/] · "
-        f"retention (30 days) [bold]{retention}[/]"
+        f"Due today [bold]{o.due}[/] ({o.overdue} overdue) · new [bold]{o.new}[/] · learned [bold]{o.learned}[/]/"
+        f"{o.cards_in_bank} · reviews today [bold]{o.reviews_today}[/]"
     )
-    table = Table("topic", "cards", "seen", "learned", "due", "mean EF", "lapses")
-    for t in result.topics:
-        ef = f"{t.mean_ef:.2f}" if t.mean_ef is not None else "-"
-        table.add_row(t.topic, str(t.cards), str(t.seen), str(t.learned), str(t.due), ef, str(t.lapses))
+    out.print(
+        f"Seen [bold]{o.seen}[/] · mature [bold]{o.mature}[/] · young [bold]{o.young}[/] · streak "
+        f"[bold]{o.current_streak}[/] days (longest {o.longest_streak}) · time spent [bold]{duration(o.time_spent_ms)}[/]"
+    )
+    kinds = ", ".join(f"{n} {k}" for k, n in o.reviews_by_kind.items())
+    out.print(f"Reviews [bold]{o.reviews}[/] ({kinds}) · true retention (scheduled reviews graded ≥ 3):")
+    windows = [f"retention ({x.label}) [bold]{pct(x.rate)}[/] of {x.scheduled}" for x in r.retention]
+    out.print(" · ".join(windows[:2]))
+    out.print(" · ".join(windows[2:]))
+    table = Table("topic", "learned", "", "mature", "due", "mean EF", "lapses", "retention", title="Topics")
+    for t in r.topics:
+        table.add_row(
+            t.topic, f"{t.learned}/{t.cards}", bar(t.mastery, 8), str(t.mature), str(t.due), ef_text(t.mean_ef),
+            str(t.lapses), pct(t.retention),
+        )  # fmt: skip
     out.print(table)
+    if r.weakest:
+        weak = Table("card", "topic", "lapses", "EF", "interval", title="Weakest cards")
+        for w in r.weakest:
+            weak.add_row(w.question_id, w.topic, str(w.lapses), ef_text(w.ef), f"{w.interval}d")
+        out.print(weak)
+    out.print(Text("Due forecast, next 30 days", style="bold"))
+    for line in forecast_lines(r):
+        out.print(line, highlight=False)
+    out.print(Text("Reviews per day, last year", style="bold"))
+    out.print(heatmap_text(r, out.width, color=out.color_system is not None))
+
+
+def forecast_lines(r: Report, height: int = 5) -> list[str]:
+    from quizdl.reports.text import vertical_bars
+
+    counts = [d.count for d in r.forecast]
+    top = max(counts, default=0)
+    rows = [" ".join(row) for row in vertical_bars(counts, height)]
+    width = len(str(top))
+    lines = [
+        f"{(str(top) if i == 0 else '0' if i == height - 1 else ''):>{width}} │{row}" for i, row in enumerate(rows)
+    ]
+    axis = list(" " * (len(counts) * 2))
+    for offset, label in ((0, "today"), (7, "+7d"), (14, "+14d"), (21, "+21d"), (28, "+28d")):
+        axis[offset * 2 : offset * 2 + len(label)] = label
+    lines.append(" " * width + "  " + "".join(axis).rstrip())
+    return lines
+
+
+def heatmap_text(r: Report, width: int, color: bool = True) -> Text:
+    """The calendar as coloured squares (shades ·░▒▓█ without colour), as many recent weeks as fit."""
+    from rich.text import Text
+
+    from quizdl.reports.text import SHADES, WEEKDAYS, calendar_grid, month_header
+
+    grid, mondays = calendar_grid(r.heatmap)
+    keep = max(1, min(len(mondays), width - 5))
+    text = Text("    " + month_header(mondays[-keep:]) + "\n", style="dim")
+    for weekday, row in enumerate(grid):
+        text.append(f"{WEEKDAYS[weekday]} ", style="dim")
+        for level in row[-keep:]:
+            if level is None:
+                text.append(" ")
+            else:
+                text.append("■" if color else SHADES[level], style=HEAT_STYLES[level] if color else "")
+        text.append("\n")
+    total = sum(d.count for d in r.heatmap)
+    text.append(f"{total} reviews on {sum(1 for d in r.heatmap if d.count)} days", style="dim")
+    return text
 
 
 def topics(bank: BankOption = None, as_json: JsonOption = False) -> None:
