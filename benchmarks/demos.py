@@ -62,6 +62,21 @@ def headline(name: str) -> tuple[str, float | None]:
     return f"{key}={shown}", data.get("seconds")
 
 
+def measure(repeat: int, names: list[str] | None = None) -> list[Any]:
+    """Figures for run.py: each demo's whole-process seconds (budget 3 s) and the median across demos (2 s)."""
+    from _util import Figure
+
+    chosen = names or demo_names()
+    samples: dict[str, list[float]] = {name: [] for name in chosen}
+    for _ in range(repeat):  # interleaved rounds, as in main()
+        for name in chosen:
+            samples[name].append(wall_seconds(name))
+    figures = [Figure(f"demo {name} (whole process, cpu)", s, "s", EACH_BUDGET_S) for name, s in samples.items()]
+    medians = [statistics.median(s) for s in samples.values()]
+    figures.append(Figure(f"demo: median across {len(chosen)} demos", medians, "s", MEDIAN_BUDGET_S))
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per demo (default 3)")

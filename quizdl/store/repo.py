@@ -59,7 +59,7 @@ def find_profile(engine: Engine, name: str) -> int | None:
 
 def profile_names(engine: Engine) -> dict[int, str]:
     with engine.connect() as conn:
-        return dict(conn.execute(select(Profile.id, Profile.name).order_by(Profile.name)).tuples().all())
+        return {pid: name for pid, name in conn.execute(select(Profile.id, Profile.name).order_by(Profile.name))}
 
 
 def _state(row: Card) -> CardState:
@@ -92,7 +92,7 @@ def due_dates(conn: Connection, profile_id: int, until: date | None = None) -> d
     query = select(cards_t.c.question_id, cards_t.c.due).where(cards_t.c.profile_id == profile_id)
     if until is not None:
         query = query.where(cards_t.c.due <= until)
-    return dict(conn.execute(query).tuples().all())
+    return {qid: due for qid, due in conn.execute(query)}
 
 
 def next_due(conn: Connection, profile_id: int) -> date | None:

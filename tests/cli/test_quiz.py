@@ -142,3 +142,17 @@ def test_stats_and_topics(runner: CliRunner, db_url: str, bank: Path) -> None:
     assert "reviews today 3" in result.output and "retention (30 days) 50% of 2" in result.output
     topics = invoke(runner, ["topics", "--bank", str(bank)])
     assert "testing" in topics.output and "optimization" in topics.output
+
+
+def test_d_runs_the_cards_demo_and_the_session_carries_on(runner: CliRunner, tmp_path: Path) -> None:
+    bank = write_bank(tmp_path / "bank", n=2, demo="softmax-temperature")
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    stdin = script(("", "d", "4"), ("", "d", "5"))  # card 2 has no demo: a notice, then its grade
+    result = quiz(runner, db, bank, DAY1, stdin)
+    assert result.exit_code == 0, result.output
+    assert "d demo (softmax-temperature)" in result.output
+    assert "demo softmax-temperature on cpu" in result.output
+    assert "entropy" in result.output.lower()
+    assert "this card has no demo" in result.output
+    assert reviews(db) == [("t1", "scheduled", 4), ("t2", "scheduled", 5)]
+    assert "Reviewed 2" in result.output
