@@ -15,7 +15,7 @@ from datetime import date
 from enum import Enum
 from typing import Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from quizdl.bank.matching import matched_points
 from quizdl.bank.model import Question
@@ -23,7 +23,6 @@ from quizdl.clock import Clock
 from quizdl.srs import sm2
 from quizdl.srs.queue import build_queue
 from quizdl.store import repo
-from quizdl.store.schema import Review
 
 
 class Action(Enum):
@@ -134,7 +133,7 @@ class QuizSession:
             # Only what the queue needs: a long-time learner has thousands of cards, a few of them due.
             due = repo.due_dates(conn, options.profile_id, until=None if options.cram else today)
             started_today = repo.introduced_on(conn, options.profile_id, today)
-            pending = _pending_redrills(conn, options.profile_id, today) if not options.cram else []
+            pending = repo.pending_redrills(conn, options.profile_id, today) if not options.cram else []
         self.new_allowed = max(0, options.new_per_day - started_today)
         queued = build_queue(
             ids, seen, due, today, new_allowed=self.new_allowed, limit=options.limit, cram=options.cram
@@ -270,18 +269,3 @@ class QuizSession:
         self.queue.appendleft(last.item)
         self.position -= 1
         return True
-
-
-def _pending_redrills(conn, profile_id: int, today: date) -> list[str]:  # type: ignore[no-untyped-def]
-    """Cards whose latest graded answer today (scheduled or re-drill) was below 4."""
-    rows = conn.execute(
-        select(Review.question_id, Review.grade, Review.reviewed_at, Review.id).where(
-            Review.profile_id == profile_id, Review.study_day == today, Review.kind != "cram"
-        )
-    ).all()
-    # Sorted here, not in SQL: an ORDER BY reviewed_at tempts SQLite into walking the profile's whole log
-    # through the (profile, reviewed_at) index instead of today's few rows through (profile, study_day).
-    latest: dict[str, int] = {}
-    for qid, grade, _, _ in sorted(rows, key=lambda r: (r[2], r[3])):
-        latest[qid] = grade
-    return [qid for qid, grade in latest.items() if sm2.needs_redrill(grade)]
