@@ -9,7 +9,6 @@ import sys
 from typing import Any
 
 import typer
-from sqlalchemy.exc import DBAPIError
 from typer.core import TyperGroup
 
 from quizdl.errors import QuizdlError
@@ -24,10 +23,22 @@ class QuizdlGroup(TyperGroup):
         except QuizdlError as err:
             typer.echo(f"quizdl: error: {err}", err=True)
             raise typer.Exit(err.exit_code) from None
-        except DBAPIError as err:  # e.g. disk full or a server gone mid-session: what was committed is kept
-            reason = str(err.orig or err).strip().splitlines()[0]
+        except Exception as err:
+            if not _is_database_error(err):
+                raise
+            # e.g. a full disk or a server gone mid-session: what was committed is kept
+            reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
             typer.echo(f"quizdl: error: database error: {reason} (answers already saved are kept)", err=True)
             raise typer.Exit(2) from None
+
+
+def _is_database_error(err: Exception) -> bool:
+    # Checked lazily: importing sqlalchemy up front would cost `quizdl demo` and `--help` ~0.25 s.
+    if not type(err).__module__.startswith("sqlalchemy"):
+        return False
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(err, DBAPIError)
 
 
 app = typer.Typer(
