@@ -6,14 +6,18 @@ module does not, so listing names and resolving a card's `demo:` stays cheap unt
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from quizdl.errors import DemoError
+
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,16 @@ def load_all() -> dict[str, Demo]:
 
 
 def get(name: str) -> Demo:
-    """The demo called `name`; an unknown name raises DemoError suggesting close matches."""
+    """The demo called `name`; an unknown name raises DemoError suggesting close matches.
+
+    A demo lives in the module named after it (`dying-relu` in dying_relu.py), so running one imports
+    just that module; only an unknown name pays for importing them all to suggest close matches.
+    """
+    if name not in REGISTRY and KEBAB.match(name):
+        with contextlib.suppress(ModuleNotFoundError):
+            importlib.import_module(f"quizdl.demos.{name.replace('-', '_')}")
+    if name in REGISTRY:
+        return REGISTRY[name]
     demos = load_all()
     if name in demos:
         return demos[name]

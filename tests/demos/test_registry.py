@@ -153,3 +153,18 @@ def test_fmt_and_thin() -> None:
     assert fmt(float("inf")) == "inf"
     assert thin([float(i) for i in range(1000)], 50)[::49] == [0.0, 999.0]
     assert len(thin([1.0] * 1000, 50)) == 50
+
+
+def test_each_demo_lives_in_the_module_named_after_it() -> None:
+    from quizdl.demos.registry import load_all
+
+    for name, entry in load_all().items():
+        assert entry.fn.__module__ == f"quizdl.demos.{name.replace('-', '_')}", name
+
+
+def test_demo_topics_are_bank_topics() -> None:
+    from quizdl.bank import load_bank
+    from quizdl.demos.registry import load_all
+
+    topics = set(load_bank().topics)
+    assert {d.topic for d in load_all().values()} <= topics
