@@ -68,13 +68,24 @@ def measure(repeat: int, names: list[str] | None = None) -> list[Any]:
 
     chosen = names or demo_names()
     samples: dict[str, list[float]] = {name: [] for name in chosen}
+    floor: list[float] = []
     for _ in range(repeat):  # interleaved rounds, as in main()
+        floor.append(torch_import_seconds())
         for name in chosen:
             samples[name].append(wall_seconds(name))
-    figures = [Figure(f"demo {name} (whole process, cpu)", s, "s", EACH_BUDGET_S) for name, s in samples.items()]
+    figures = [Figure("import torch alone (floor for every demo)", floor, "s")]
+    figures += [Figure(f"demo {name} (whole process, cpu)", s, "s", EACH_BUDGET_S) for name, s in samples.items()]
     medians = [statistics.median(s) for s in samples.values()]
     figures.append(Figure(f"demo: median across {len(chosen)} demos", medians, "s", MEDIAN_BUDGET_S))
+    base = statistics.median(floor)
+    figures.append(Figure("demo: median beyond importing torch", [m - base for m in medians], "s"))
     return figures
+
+
+def torch_import_seconds() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import torch"], check=True, env=env(), cwd=ROOT)
+    return time.perf_counter() - start
 
 
 def main() -> None:
