@@ -16,6 +16,9 @@ INITIAL_EF = 2.5
 MIN_EF = 1.3
 PASSING_GRADE = 3  # q >= 3 counts as a successful recall
 REDRILL_UNTIL = 4  # step 7: items graded below 4 are asked again the same day
+# Not in SM-2: intervals grow geometrically, and a few dozen passes would overflow any calendar. Like
+# Anki's maximum interval (default 100 years) we stop there; no learner will notice the difference.
+MAX_INTERVAL = 36_500
 GRADES = range(6)
 
 
@@ -42,7 +45,7 @@ def next_interval(state: CardState, grade: int) -> int:
     if state.repetitions == 1:
         return 6
     # round() first: float products such as 10 * 1.3 = 13.000000000000002 must not ceil to 14.
-    return math.ceil(round(state.interval * state.ef, 6))
+    return min(MAX_INTERVAL, math.ceil(round(state.interval * state.ef, 6)))
 
 
 def next_ef(ef: float, grade: int) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -117,3 +118,74 @@ open_engine({url!r})
         reopened.dispose()
     finally:
         gen.close()
+
+
+def _big_history(db: str, reviews: int) -> None:
+    """A profile with `reviews` reviews over 300 cards, bulk-inserted through the real schema."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from quizdl.store.engine import open_engine
+    from quizdl.store.repo import ensure_profile, rebuild_cards
+    from quizdl.store.schema import Review
+
+    engine = open_engine(db)
+    pid = ensure_profile(engine, "big", datetime(2025, 1, 1, tzinfo=UTC))
+    start = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    rows = [
+        {
+            "profile_id": pid, "session_id": None, "question_id": f"card-{i % 300:03d}",
+            "reviewed_at": start + timedelta(minutes=i), "study_day": date(2025, 1, 1) + timedelta(days=i // 300),
+            "kind": "scheduled", "grade": 3 + i % 3, "response_ms": 1000 + i, "typed_answer": f"answer {i}",
+            "ef_before": 2.5, "interval_before": 1, "repetitions_before": 1, "due_before": None,
+            "ef_after": 2.5, "interval_after": 1, "repetitions_after": 1, "due_after": None,
+        }
+        for i in range(reviews)
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(Review.__table__), rows)
+    rebuild_cards(engine)
+    engine.dispose()
+
+
+def test_kill_9_during_an_import_writes_nothing(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from quizdl.reports.progress_file import dump_progress, export_progress
+    from quizdl.store.engine import open_engine
+
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    _big_history(source, 60_000)
+    engine = open_engine(source)
+    backup = tmp_path / "big.json"
+    backup.write_text(dump_progress(export_progress(engine, 1, datetime(2026, 1, 1, tzinfo=UTC))), encoding="utf-8")
+    engine.dispose()
+
+    target_file = tmp_path / "target.db"
+    target = f"sqlite:///{target_file}"
+    open_engine(target).dispose()  # an existing, migrated database
+    wal = tmp_path / "target.db-wal"
+    base = wal.stat().st_size if wal.exists() else 0
+    proc = subprocess.Popen([sys.executable, "-m", "quizdl", "import", "progress", str(backup), "--db", target])
+    deadline = time.monotonic() + 120
+    # Kill once the import's transaction has written a good part of its pages, well before it commits.
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > base + 2_000_000:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the import finished before it could be killed: make the history bigger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    check = sqlite3.connect(target_file)
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert check.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
+    assert check.execute("SELECT count(*) FROM profiles").fetchone() == (0,)
+    check.close()
+    done = subprocess.run([sys.executable, "-m", "quizdl", "import", "progress", str(backup), "--db", target],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    check = sqlite3.connect(target_file)
+    assert check.execute("SELECT count(*) FROM reviews").fetchone() == (60_000,)
+    check.close()

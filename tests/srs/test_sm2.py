@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizdl.srs.sm2 import MIN_EF, CardState, needs_redrill, next_ef, preview, review
+from quizdl.srs.sm2 import MAX_INTERVAL, MIN_EF, CardState, needs_redrill, next_ef, preview, review
 
 DAY0 = date(2026, 1, 1)
 
@@ -111,10 +111,16 @@ def test_invariants_hold_for_any_history(sequence: list[int]) -> None:
 @given(st.integers(2, 12))
 def test_a_run_of_fives_gives_growing_intervals(n: int) -> None:
     intervals = [s.interval for s in run([5] * n)]
-    assert all(b > a for a, b in itertools.pairwise(intervals))
+    assert all(b > a or a == b == MAX_INTERVAL for a, b in itertools.pairwise(intervals))
 
 
 @given(grades, st.integers(0, 2))
 def test_a_failure_always_restarts_at_one_day(prefix: list[int], fail: int) -> None:
     state = run([*prefix, fail])[-1]
     assert (state.interval, state.repetitions) == (1, 0)
+
+
+def test_intervals_stop_at_a_hundred_years_instead_of_overflowing_the_calendar() -> None:
+    history = run([5] * 60)
+    assert history[-1].interval == MAX_INTERVAL
+    assert [s.interval for s in history][:5] == [1, 6, 17, 48, 140]  # exact SM-2 until the cap
