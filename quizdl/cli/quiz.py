@@ -65,8 +65,14 @@ def quiz(
             out.print(f"[red]demo {name}: {err}[/]")
 
     view = QuizView(out, run_demo)
-    ui = TerminalUI(view) if sys.stdin.isatty() else ScriptedUI(view, sys.stdin)
-    summary = session.run(ui)
+    if sys.stdin.isatty():
+        terminal = TerminalUI(view)
+        try:
+            summary = session.run(terminal)
+        finally:
+            terminal.close()  # give the terminal back its line mode, whatever happened
+    else:
+        summary = session.run(ScriptedUI(view, sys.stdin))
     render_summary(out, summary, lambda day: relative_day(day, ctx.today))
     ctx.close()
 

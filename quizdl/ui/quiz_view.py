@@ -8,6 +8,7 @@ Both share the rendering; they differ only in how input is read:
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import IO
@@ -164,32 +165,53 @@ class ScriptedUI:
         self.view.notice(message)
 
 
-def _read_key() -> str:
-    """One key press from the terminal, without Enter."""
-    try:
+class KeyReader:
+    """Single key presses from the terminal (cbreak mode), switched on before the answer is shown.
+
+    Switching only when the grade is asked would lose a key pressed while the answer is still being
+    drawn: the terminal holds it in its line buffer until Enter. So `start()` runs before rendering and
+    `stop()` restores line input for the next typed answer (and when the session ends).
+    """
+
+    def __init__(self) -> None:
+        self._saved: list[object] | None = None
+
+    def start(self) -> None:
+        if self._saved is not None or not sys.stdin.isatty():
+            return
         import termios
         import tty
-    except ImportError:  # pragma: no cover - Windows
-        import msvcrt
 
-        return msvcrt.getwch()
-    fd = sys.stdin.fileno()
-    old = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd)
-        return sys.stdin.read(1)
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+        fd = sys.stdin.fileno()
+        self._saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd)  # ISIG stays on: Ctrl-C still interrupts
+
+    def stop(self) -> None:
+        if self._saved is None:
+            return
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
+        self._saved = None
+
+    def read(self) -> str:
+        self.start()
+        # os.read, not sys.stdin.read: the text wrapper may sit on bytes it buffered, or wait for more.
+        return os.read(sys.stdin.fileno(), 1).decode(errors="replace")
 
 
 class TerminalUI:
     """Interactive: lines for the answer, then one key press for the grade."""
 
-    def __init__(self, view: QuizView, read_key: Callable[[], str] = _read_key) -> None:
+    def __init__(self, view: QuizView, keys: KeyReader | None = None) -> None:
         self.view = view
-        self.read_key = read_key
+        self.keys = keys or KeyReader()
+
+    def close(self) -> None:
+        self.keys.stop()
 
     def ask_answer(self, prompt: Prompt) -> str | None:
+        self.keys.stop()
         self.view.show_prompt(prompt)
         self.view.console.print("[dim]Type your answer; an empty line reveals the model answer.[/]")
         lines: list[str] = []
@@ -203,12 +225,13 @@ class TerminalUI:
             lines.append(line)
 
     def reveal(self, reveal: Reveal) -> None:
+        self.keys.start()
         self.view.reveal(reveal)
         self.view.console.print(self.view.grade_line(reveal, reveal.prompt.question.demo))
 
     def ask_command(self, reveal: Reveal) -> Command:
         while True:
-            key = self.read_key()
+            key = self.keys.read()
             if key in ("\x03",):
                 raise KeyboardInterrupt
             if key in ("\x04", ""):
