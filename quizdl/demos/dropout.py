@@ -29,9 +29,9 @@ class Config:
     n_val: int = 500  # validation points
     noise: float = 0.5  # std of the label noise (the best possible MSE is noise^2)
     width: int = 128  # hidden units per layer (two hidden layers)
-    lr: float = 3e-3  # Adam learning rate
-    steps: int = 200  # full-batch steps
-    val_every: int = 5  # record the validation loss every this many steps
+    lr: float = 6e-3  # Adam learning rate
+    steps: int = 120  # full-batch steps
+    val_every: int = 10  # record the validation loss every this many steps
     passes: int = 20  # forward passes to measure how much train-mode predictions vary
 
 

@@ -25,8 +25,8 @@ class Config:
     n_samples: int = 256  # training points
     n_in: int = 8  # input features
     width: int = 64  # hidden units per layer (two hidden layers)
-    steps: int = 150  # full-batch Adam steps per run
-    lr_normal: float = 0.01  # a sensible learning rate (the baseline)
+    steps: int = 80  # full-batch Adam steps per run
+    lr_normal: float = 0.02  # a sensible learning rate (the baseline)
     lr_high: float = 0.3  # a learning rate large enough to kill units
     negative_bias: float = -2.0  # scenario (b): initial bias of every hidden unit
     leak: float = 0.01  # Leaky ReLU slope for x < 0

@@ -1,6 +1,6 @@
 """Early stopping: stop training when the validation loss stops improving, and keep the best weights.
 
-A big MLP (2 -> 128 -> 128 -> 1) is fit to only 30 noisy samples of y = sin(2 w.x) + noise (x in 2-D,
+A big MLP (2 -> 64 -> 64 -> 1) is fit to only 30 noisy samples of y = sin(2 w.x) + noise (x in 2-D,
 w a random unit vector). It has far more parameters than samples, so after learning the curve it goes on
 to learn the noise: the training loss keeps falling while the loss on 200 held-out validation samples
 bottoms out and rises again.
@@ -29,9 +29,9 @@ class Config:
     n_train: int = 30  # noisy training samples
     n_val: int = 200  # validation samples, same distribution
     noise: float = 0.3  # std of the label noise
-    width: int = 128  # hidden units per layer (two hidden layers)
-    epochs: int = 400  # full-batch Adam steps in total
-    lr: float = 0.01  # Adam learning rate
+    width: int = 64  # hidden units per layer (two hidden layers)
+    epochs: int = 200  # full-batch Adam steps in total
+    lr: float = 0.02  # Adam learning rate
     patience: int = 30  # epochs without a new best validation loss before stopping
 
 

@@ -27,8 +27,8 @@ class Config:
     noise_dim: int = 4  # size of the generator's input noise
     hidden: int = 32  # hidden width of G and D (two hidden layers each)
     batch: int = 256  # real and fake samples per step
-    steps: int = 300  # training steps (one D update and one G update each)
-    lr: float = 2e-3  # Adam learning rate for both, decayed linearly to 0 (damps G/D oscillation)
+    steps: int = 200  # training steps (one D update and one G update each)
+    lr: float = 3e-3  # Adam learning rate for both, decayed linearly to 0 (damps G/D oscillation)
     beta1: float = 0.5  # Adam beta1, the usual GAN setting
     n_eval: int = 4000  # samples used to measure mean and std
     bins: int = 30  # histogram bins for the chart

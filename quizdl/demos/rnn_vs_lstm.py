@@ -27,9 +27,9 @@ from quizdl.demos.registry import Chart, DemoContext, DemoResult, Series, demo
 
 @dataclass(frozen=True)
 class Config:
-    lengths: tuple[int, ...] = (8, 16, 32)  # sequence lengths compared
+    lengths: tuple[int, ...] = (8, 32)  # sequence lengths compared (a short and a long one)
     hidden: int = 16  # hidden units of both the RNN and the LSTM
-    batch: int = 96  # fresh training sequences per step
+    batch: int = 48  # fresh training sequences per step
     n_test: int = 512  # held-out sequences per length
     steps: int = 60  # Adam steps per model and length
     lr_rnn: float = 0.01  # best of {0.005, 0.01, 0.02, 0.05} for the RNN

@@ -23,8 +23,8 @@ class Config:
     n_samples: int = 256  # training points in [-1, 1]^2
     width: int = 16  # hidden units
     constant: float = 0.3  # the value of every weight and bias in the "constant" run
-    lr: float = 0.02  # Adam learning rate
-    steps: int = 200  # full-batch steps
+    lr: float = 0.04  # Adam learning rate
+    steps: int = 120  # full-batch steps
 
 
 def unit_signature(net: nn.Sequential) -> Tensor:
