@@ -50,9 +50,11 @@ def _tune_sqlite(engine: Engine) -> None:
     def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
         cursor = dbapi_connection.cursor()
+        # First: wait for another process's write instead of failing. Switching a new file to WAL needs
+        # the lock too, so a second process that starts while the first migrates would otherwise fail.
+        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
         cursor.execute("PRAGMA synchronous=FULL")  # fsync each commit: an answer survives power loss too
-        cursor.execute("PRAGMA busy_timeout=15000")  # wait for another process's write instead of failing
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
