@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -88,11 +90,30 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
         _tune_sqlite(engine)
     if migrate:
         try:
-            ensure_schema(engine)
+            _with_lock_retries(lambda: ensure_schema(engine))
         except (OperationalError, DatabaseError) as err:
             engine.dispose()
             raise StoreError(f"cannot open the database {safe_url(url)}: {_reason(err)}") from None
     return engine
+
+
+def _with_lock_retries(step: Callable[[], None], seconds: float = 15.0) -> None:
+    """Run `step`, retrying while SQLite says 'database is locked'.
+
+    The busy timeout covers ordinary writes, but not every lock a brand-new file goes through: the
+    switch to WAL and the first migration of two processes started together can still fail at once.
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.02
+    while True:
+        try:
+            step()
+            return
+        except OperationalError as err:
+            if "locked" not in str(err.orig or err) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
 def safe_url(url: str) -> str:
