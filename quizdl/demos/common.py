@@ -24,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from quizdl.demos.registry import DemoContext
+from quizdl.numbers import format_number
 
 __all__ = [
     "SGD",
@@ -236,20 +237,5 @@ def thin(values: Sequence[float], max_points: int = 200) -> list[float]:
 
 
 def fmt(x: float, digits: int = 3) -> str:
-    """A number for a takeaway sentence: 3 significant digits, scientific when very large or small."""
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return "0"
-    mag = abs(x)
-    if mag >= 10**5 or mag < 10**-3:
-        return f"{x:.{digits - 1}e}"
-    if mag >= 10 ** (digits - 1):
-        return f"{x:.0f}"
-    return f"{x:.{digits}g}"
+    """A number for a takeaway sentence: the tables' rule with 3 significant digits (bools as True/False)."""
+    return str(x) if isinstance(x, bool) else format_number(x, digits, sci_digits=digits)

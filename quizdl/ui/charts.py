@@ -15,36 +15,14 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from quizdl.demos.registry import Chart, Series
+from quizdl.numbers import format_number
 
 COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue", "bright_white")
 BRAILLE_BASE = 0x2800
 # dot bit for (column 0..1, row 0..3) inside one braille cell
 _DOT = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 SPARK = "▁▂▃▄▅▆▇█"
-
-
-def format_number(value: object, digits: int = 4) -> str:
-    """A table or axis cell: ints as is, floats with `digits` significant digits, scientific when very
-    large or small, NaN and inf spelled out, bools as yes/no."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if not isinstance(value, float):
-        return str(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if value == 0:
-        return "0"
-    mag = abs(value)
-    if mag >= 1e5 or mag < 1e-3:
-        return f"{value:.{digits - 2}e}"
-    if mag >= 10 ** (digits - 1):
-        return f"{value:.0f}"
-    text = f"{value:.{digits}g}"
-    return text
+__all__ = ["chart_lines", "format_number", "render_chart", "sparkline"]
 
 
 @dataclass(frozen=True)
