@@ -9,15 +9,12 @@ Prints figures; not a test.
 
 from __future__ import annotations
 
-import argparse
 import io
-import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from _util import Figure, print_table, timed_ms
-from synth import TODAY, ensure_database, synthetic_bank
+from _util import Figure, timed_ms
+from synth import TODAY, main_at_scale, synthetic_bank
 
 from quizdl.reports.render_csv import write_review_log
 from quizdl.reports.render_html import render_html
@@ -51,13 +48,7 @@ def measure(db_file: Path, repeat: int) -> list[Figure]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="Generate into this SQLite file once and reuse it.")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db_file = ensure_database(args.keep or Path(tmp) / "bench.db")
-        print_table(measure(db_file, args.repeat), f"reports over 1,000,000 reviews ({os.cpu_count()} cores)")
+    main_at_scale(__doc__.splitlines()[0], measure, "reports over 1,000,000 reviews", repeat=3)
 
 
 if __name__ == "__main__":

@@ -7,17 +7,14 @@ Run: python benchmarks/store.py [--repeat N] [--keep FILE]
 
 from __future__ import annotations
 
-import argparse
 import io
-import os
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _util import Figure, print_table, timed_ms
+from _util import Figure, timed_ms
 from rich.console import Console
-from synth import TODAY, ensure_database, synthetic_bank
+from synth import TODAY, main_at_scale, synthetic_bank
 
 from quizdl.session import Action, Command, Prompt, QuizSession, Reveal, SessionOptions
 from quizdl.store import repo
@@ -89,13 +86,7 @@ def measure(db_file: Path, repeat: int) -> list[Figure]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--keep", type=Path, help="Generate into this SQLite file once and reuse it.")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db_file = ensure_database(args.keep or Path(tmp) / "bench.db")
-        print_table(measure(db_file, args.repeat), f"quiz path at scale ({os.cpu_count()} cores)")
+    main_at_scale(__doc__.splitlines()[0], measure, "quiz path at scale", repeat=30)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,16 @@ per-profile queries. Reviews span two years up to TODAY, with scheduled, re-dril
 
 from __future__ import annotations
 
+import argparse
+import os
+import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from _util import Figure, print_table
 from sqlalchemy import insert
 
 from quizdl.bank.model import Bank, Question
@@ -88,3 +93,14 @@ def ensure_database(path: Path) -> Path:
         _, seconds = populate(f"sqlite:///{path}")
         print(f"generated {REVIEWS:,} reviews of {CARDS:,} cards in {seconds:.1f} s -> {path}")
     return path
+
+
+def main_at_scale(description: str, measure: Callable[[Path, int], list[Figure]], title: str, repeat: int) -> None:
+    """The command line shared by the benchmarks that need the synthetic database (store.py, report.py)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--keep", type=Path, help="Generate into this SQLite file once and reuse it.")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_file = ensure_database(args.keep or Path(tmp) / "bench.db")
+        print_table(measure(db_file, args.repeat), f"{title} ({os.cpu_count()} cores)")
