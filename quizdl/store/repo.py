@@ -204,9 +204,7 @@ def undo_answer(engine: Engine, review_id: int) -> None:
         if row.kind != "scheduled":
             return
         # Lapses and the last review day are not in the log row: replay this one card from what is left.
-        key = (cards_t.c.profile_id == row.profile_id) & (cards_t.c.question_id == row.question_id)
-        conn.execute(delete(cards_t).where(key))
-        _replay(conn, row.profile_id, [row.question_id])
+        replay_cards(conn, row.profile_id, [row.question_id])
 
 
 def _replay(conn: Connection, profile_id: int, question_ids: Iterable[str] | None = None) -> int:
@@ -236,14 +234,14 @@ def rebuild_cards(engine: Engine, profile_id: int | None = None) -> int:
     """Throw away the card table (for one profile or all) and replay the log. Returns cards written."""
     with engine.begin() as conn:
         profiles = [profile_id] if profile_id is not None else list(conn.execute(select(Profile.id)).scalars())
-        written = 0
-        for pid in profiles:
-            conn.execute(delete(cards_t).where(cards_t.c.profile_id == pid))
-            written += _replay(conn, pid)
-        return written
+        return sum(replay_cards(conn, pid) for pid in profiles)
 
 
-def replay_cards(conn: Connection, profile_id: int) -> int:
-    """Recompute one profile's card states from its log inside the caller's transaction (progress import)."""
-    conn.execute(delete(cards_t).where(cards_t.c.profile_id == profile_id))
-    return _replay(conn, profile_id)
+def replay_cards(conn: Connection, profile_id: int, question_ids: list[str] | None = None) -> int:
+    """Replace a profile's card states (all, or only `question_ids`) by the log's replay, in the caller's
+    transaction. Used by undo, `db rebuild` and progress import; returns how many cards were written."""
+    stale = cards_t.c.profile_id == profile_id
+    if question_ids is not None:
+        stale &= cards_t.c.question_id.in_(question_ids)
+    conn.execute(delete(cards_t).where(stale))
+    return _replay(conn, profile_id, question_ids)
