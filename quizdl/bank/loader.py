@@ -86,6 +86,26 @@ def _str_list(
     return tuple(v.strip() for v in value)
 
 
+MAX_DEMOS = 4
+
+
+def _demo_names(card: yamlsafe.Located, file: Path, problems: _Problems, where: str) -> tuple[str, ...]:
+    """`demo: name` or `demo: [name, other]`: the demos a card links, the most relevant first."""
+    value = card.value.get("demo")
+    if value is None:
+        return ()
+    names = [value] if isinstance(value, str) else value
+    line = card.line_of("demo")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and KEBAB.match(n) for n in names):
+        problems.add(file, line, f"{where}: 'demo' must be a demo name such as 'dying-relu', or a list of names")
+        return ()
+    if len(set(names)) != len(names):
+        problems.add(file, line, f"{where}: 'demo' lists a demo twice")
+    if len(names) > MAX_DEMOS:
+        problems.add(file, line, f"{where}: 'demo' links {len(names)} demos; link at most {MAX_DEMOS}")
+    return tuple(names)
+
+
 def _refs(card: yamlsafe.Located, file: Path, problems: _Problems, where: str) -> tuple[SourceRef, ...]:
     value = card.value.get("sources", [])
     refs: list[SourceRef] = []
@@ -152,9 +172,7 @@ def _card(item: Any, topic: str, file: Path, problems: _Problems, fallback_line:
     difficulty = item.value.get("difficulty")
     if difficulty not in (1, 2, 3) or isinstance(difficulty, bool):
         problems.add(file, item.line_of("difficulty"), f"{where}: 'difficulty' must be 1, 2 or 3, got {difficulty!r}")
-    demo = item.value.get("demo")
-    if demo is not None and (not isinstance(demo, str) or not KEBAB.match(demo)):
-        problems.add(file, item.line_of("demo"), f"{where}: 'demo' must be a demo name such as 'dying-relu'")
+    demos = _demo_names(item, file, problems, where)
     origin = item.value.get("origin", "source")
     if origin not in ("source", "added"):
         problems.add(file, item.line_of("origin"), f"{where}: 'origin' must be 'source' or 'added'")
@@ -174,7 +192,7 @@ def _card(item: Any, topic: str, file: Path, problems: _Problems, fallback_line:
     assert question and answer and isinstance(raw_id, str)
     return Question(
         id=raw_id, topic=topic, question=question, answer=answer, key_points=key_points,
-        difficulty=difficulty, tags=tags, demo=demo, origin=origin, sources=sources, errata=errata,
+        difficulty=difficulty, tags=tags, demos=demos, origin=origin, sources=sources, errata=errata,
         file=file, line=item.line,
     )  # fmt: skip
 
@@ -257,13 +275,18 @@ CACHE_FILE = "bank-cache.pickle"
 
 
 def _cache_key(files: list[Path]) -> tuple[object, ...]:
+    from dataclasses import fields
+
     from quizdl import __version__
 
+    # The card model's field names are part of the key: a code change that reshapes Question must not
+    # unpickle a cache written by the old shape.
+    shape = tuple(f.name for f in fields(Question))
     stats = []
     for file in files:
         st = file.stat()
         stats.append((str(file.resolve()), st.st_size, st.st_mtime_ns))
-    return (__version__, tuple(stats))
+    return (__version__, shape, tuple(stats))
 
 
 def _read_cache(cache_dir: Path, key: tuple[object, ...]) -> Bank | None:

@@ -32,12 +32,17 @@ class Question:
     key_points: tuple[str, ...]
     difficulty: int
     tags: tuple[str, ...]
-    demo: str | None = None
+    demos: tuple[str, ...] = ()  # registered demo names, the most relevant first (`d` runs them in turn)
     origin: str = "source"
     sources: tuple[SourceRef, ...] = ()
     errata: tuple[Erratum, ...] = ()
     file: Path = field(default=Path("?"), compare=False)
     line: int = field(default=0, compare=False)
+
+    @property
+    def demo(self) -> str | None:
+        """The card's main demo (the first it links), or None."""
+        return self.demos[0] if self.demos else None
 
     @property
     def location(self) -> str:

@@ -51,8 +51,9 @@ def check_bank(
     problems: list[str] = []
     cited: dict[SourceRef, str] = {}
     for q in bank.questions:
-        if demo_names is not None and q.demo is not None and q.demo not in demo_names:
-            problems.append(f"{q.location}: card '{q.id}': unknown demo '{q.demo}' (see `quizdl demo list`)")
+        for name in q.demos if demo_names is not None else ():
+            if name not in demo_names:
+                problems.append(f"{q.location}: card '{q.id}': unknown demo '{name}' (see `quizdl demo list`)")
         for ref in q.sources:
             if manifest is not None and ref not in manifest:
                 problems.append(f"{q.location}: card '{q.id}': source {ref} is not in the manifest")

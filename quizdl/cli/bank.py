@@ -68,8 +68,8 @@ def show(question_id: Annotated[str, typer.Argument(help="The card's id.")], ban
     for point in card.key_points:
         out.print(f"• {point}")
     meta = [f"tags: {', '.join(card.tags)}"]
-    if card.demo:
-        meta.append(f"demo: {card.demo} (quizdl demo {card.demo})")
+    for name in card.demos:
+        meta.append(f"demo: {name} (quizdl demo {name})")
     if card.sources:
         meta.append("sources: " + ", ".join(str(s) for s in card.sources))
     out.print("[dim]" + " · ".join(meta) + "[/]")

@@ -27,22 +27,35 @@ def _cards_by_demo() -> tuple[dict[str, list[str]], str | None]:
         return {}, f"the question bank could not be loaded: {err}"
     cards: dict[str, list[str]] = {}
     for question in bank.questions:
-        if question.demo:
-            cards.setdefault(question.demo, []).append(question.id)
+        for name in question.demos:
+            cards.setdefault(name, []).append(question.id)
     return cards, None
 
 
-def list_demos(as_json: bool) -> None:
+def list_demos(as_json: bool, topics: list[str] | None = None) -> None:
+    """The demos grouped by topic (sorted by topic, then name), each with the cards that link it."""
     from quizdl.demos.registry import load_all
 
-    demos = load_all()
+    demos = sorted(load_all().values(), key=lambda d: (d.topic, d.name))
+    if topics:
+        known = {d.topic for d in demos}
+        for topic in topics:
+            if topic not in known:
+                import difflib
+
+                close = difflib.get_close_matches(topic, sorted(known), n=3, cutoff=0.5)
+                hint = (
+                    f"did you mean {', '.join(close)}?" if close else f"topics with demos: {', '.join(sorted(known))}"
+                )
+                raise DemoError(f"--topic {topic!r}: no demo has that topic; {hint}")
+        demos = [d for d in demos if d.topic in topics]
     cards, warning = _cards_by_demo()
     if warning:
         typer.echo(f"quizdl: warning: {warning}; card links not shown", err=True)
     if as_json:
         payload: list[dict[str, Any]] = [
             {"name": d.name, "topic": d.topic, "summary": d.summary, "cards": sorted(cards.get(d.name, []))}
-            for d in demos.values()
+            for d in demos
         ]
         typer.echo(json.dumps(payload, indent=2))
         return
@@ -50,13 +63,25 @@ def list_demos(as_json: bool) -> None:
 
     from quizdl.cli.common import console
 
-    table = Table(title=f"{len(demos)} demos: run one with `quizdl demo NAME`", title_justify="left")
+    n_topics = len({d.topic for d in demos})
+    table = Table(
+        title=f"{len(demos)} demos in {n_topics} topic{'s' if n_topics != 1 else ''}: run one with `quizdl demo NAME`",
+        title_justify="left",
+    )
+    table.add_column("topic", style="bold")
     table.add_column("name", style="bold cyan", no_wrap=True)
-    table.add_column("topic")
     table.add_column("shows")
     table.add_column("cards", style="dim", overflow="fold")
-    for d in demos.values():
-        table.add_row(d.name, d.topic, d.summary, ", ".join(sorted(cards.get(d.name, []))) or "-")
+    for i, d in enumerate(demos):
+        first_of_topic = i == 0 or demos[i - 1].topic != d.topic
+        last_of_topic = i == len(demos) - 1 or demos[i + 1].topic != d.topic
+        table.add_row(
+            d.topic if first_of_topic else "",
+            d.name,
+            d.summary,
+            ", ".join(sorted(cards.get(d.name, []))) or "-",
+            end_section=last_of_topic,
+        )
     console().print(table)
 
 
@@ -70,11 +95,17 @@ def demo(
         int | None, typer.Option("--steps", help="Training steps (default: the demo's own).", show_default=False)
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option("--topic", help="With `list`: only the demos of this topic (repeatable).", show_default=False),
+    ] = None,
 ) -> None:
-    """Run a tiny PyTorch experiment that shows a concept at work (`quizdl demo list` lists them)."""
+    """Run a tiny PyTorch experiment that shows a concept at work (`quizdl demo list` lists them by topic)."""
     if name == "list":
-        list_demos(as_json)
+        list_demos(as_json, topic)
         return
+    if topic:
+        raise DemoError("--topic only applies to `quizdl demo list`")
     if steps is not None and steps < 1:
         raise DemoError(f"--steps must be at least 1 (got {steps})")
     if as_json:

@@ -81,7 +81,7 @@ class QuizView:
             )
         self.console.print(Panel(Group(*body), title="Model answer", title_align="left", border_style="green"))
 
-    def grade_line(self, reveal: Reveal, demo: str | None) -> str:
+    def grade_line(self, reveal: Reveal, demos: tuple[str, ...]) -> str:
         if reveal.intervals is not None:
             grades = "  ".join(f"[bold]{g}[/] {days(d)}" for g, d in reveal.intervals.items())
         else:
@@ -89,8 +89,8 @@ class QuizView:
         extras = ["[bold]s[/] skip"]
         if reveal.can_undo:
             extras.append("[bold]u[/] undo")
-        if demo:
-            extras.append(f"[bold]d[/] demo ({demo})")
+        if demos:
+            extras.append(f"[bold]d[/] demo ({', then '.join(demos)})")
         extras.append("[bold]q[/] quit")
         return f"Grade: {grades}   " + "  ".join(extras)
 
@@ -144,7 +144,7 @@ class ScriptedUI:
 
     def reveal(self, reveal: Reveal) -> None:
         self.view.reveal(reveal)
-        self.view.console.print(self.view.grade_line(reveal, reveal.prompt.question.demo))
+        self.view.console.print(self.view.grade_line(reveal, reveal.prompt.question.demos))
 
     def ask_command(self, reveal: Reveal) -> Command:
         line = self._line()
@@ -227,7 +227,7 @@ class TerminalUI:
     def reveal(self, reveal: Reveal) -> None:
         self.keys.start()
         self.view.reveal(reveal)
-        self.view.console.print(self.view.grade_line(reveal, reveal.prompt.question.demo))
+        self.view.console.print(self.view.grade_line(reveal, reveal.prompt.question.demos))
 
     def ask_command(self, reveal: Reveal) -> Command:
         while True:

@@ -38,10 +38,10 @@ def strict_json(text: str) -> Any:
 @pytest.fixture
 def fake_bank(monkeypatch: pytest.MonkeyPatch) -> None:
     questions = [
-        SimpleNamespace(id="exploding-gradients", demo="exploding-gradients"),
-        SimpleNamespace(id="gradient-clipping", demo="exploding-gradients"),
-        SimpleNamespace(id="what-is-dropout", demo="dropout"),
-        SimpleNamespace(id="no-demo-card", demo=None),
+        SimpleNamespace(id="exploding-gradients", demos=("exploding-gradients",)),
+        SimpleNamespace(id="gradient-clipping", demos=("exploding-gradients", "dropout")),
+        SimpleNamespace(id="what-is-dropout", demos=("dropout",)),
+        SimpleNamespace(id="no-demo-card", demos=()),
     ]
     monkeypatch.setattr(quizdl.bank, "load_bank", lambda: SimpleNamespace(questions=questions))
 
