@@ -23,6 +23,7 @@ from quizdl.clock import Clock
 from quizdl.srs import sm2
 from quizdl.srs.queue import build_queue
 from quizdl.store import repo
+from quizdl.vocab import ReviewKind, SessionMode
 
 
 class Action(Enum):
@@ -127,7 +128,8 @@ class QuizSession:
         self.today = today
         self.timer = timer
         ids = [q.id for q in questions]
-        self.kind = "cram" if options.cram else "scheduled"
+        self.mode = SessionMode.CRAM if options.cram else SessionMode.SCHEDULED
+        self.kind = ReviewKind.CRAM if options.cram else ReviewKind.SCHEDULED
         with engine.connect() as conn:
             seen = repo.seen_ids(conn, options.profile_id)
             # Only what the queue needs: a long-time learner has thousands of cards, a few of them due.
@@ -167,13 +169,13 @@ class QuizSession:
 
     def _next_item(self) -> tuple[str, str] | None:
         if not self.queue and self.redrill:
-            redrill_kind = "cram" if self.options.cram else "redrill"
+            redrill_kind = ReviewKind.CRAM if self.options.cram else ReviewKind.REDRILL
             self.queue.extend((qid, redrill_kind) for qid in self.redrill)
             self.redrill.clear()
         return self.queue.popleft() if self.queue else None
 
     def run(self, ui: QuizUI) -> Summary:
-        session_id = repo.start_session(self.engine, self.options.profile_id, self.clock(), self.kind)
+        session_id = repo.start_session(self.engine, self.options.profile_id, self.clock(), self.mode)
         try:
             self._loop(ui, session_id)
         except KeyboardInterrupt:  # Ctrl-C: the card on screen is dropped, everything graded is stored
@@ -201,14 +203,16 @@ class QuizSession:
                 prompt=prompt,
                 typed=typed,
                 matched=matched_points(typed, question.key_points),
-                intervals=sm2.preview(state) if kind == "scheduled" else None,
+                intervals=sm2.preview(state) if kind == ReviewKind.SCHEDULED else None,
                 can_undo=bool(self.history),
             )
             ui.reveal(reveal)
             command = ui.ask_command(reveal)
+            demos_run = 0
             while command.action is Action.DEMO:
-                if question.demo:
-                    ui.run_demo(question.demo)
+                if question.demos:  # each press runs the card's next demo, back to the first after the last
+                    ui.run_demo(question.demos[demos_run % len(question.demos)])
+                    demos_run += 1
                 else:
                     ui.notice("this card has no demo")
                 command = ui.ask_command(reveal)
@@ -239,7 +243,7 @@ class QuizSession:
         # Only once the answer is durable does the in-memory picture move on.
         pending_before = qid in self.redrill
         self.history.append(_Graded(recorded.review_id, item, recorded.before, pending_before))
-        if kind == "scheduled":
+        if kind == ReviewKind.SCHEDULED:
             self.states[qid] = recorded.after
         if sm2.needs_redrill(grade):
             self.redrill[qid] = None
@@ -247,7 +251,7 @@ class QuizSession:
             self.redrill.pop(qid, None)
         self.summary.reviewed += 1
         self.summary.passed += grade >= sm2.PASSING_GRADE
-        self.summary.redrilled += kind == "redrill"
+        self.summary.redrilled += kind == ReviewKind.REDRILL
         self.summary.grades.append(grade)
 
     def _undo(self) -> bool:
@@ -256,7 +260,7 @@ class QuizSession:
         last = self.history.pop()
         repo.undo_answer(self.engine, last.review_id)
         qid, kind = last.item
-        if kind == "scheduled":
+        if kind == ReviewKind.SCHEDULED:
             self.states[qid] = last.state_before
         if last.pending_before:
             self.redrill[qid] = None
@@ -265,7 +269,7 @@ class QuizSession:
         grade = self.summary.grades.pop()
         self.summary.reviewed -= 1
         self.summary.passed -= grade >= sm2.PASSING_GRADE
-        self.summary.redrilled -= kind == "redrill"
+        self.summary.redrilled -= kind == ReviewKind.REDRILL
         self.queue.appendleft(last.item)
         self.position -= 1
         return True

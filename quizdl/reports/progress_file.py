@@ -28,14 +28,14 @@ from quizdl.errors import QuizdlError
 from quizdl.reports.render_csv import utc_iso
 from quizdl.srs.sm2 import GRADES
 from quizdl.store import repo
-from quizdl.store.schema import REVIEW_KINDS, Card, Profile, Review, StudySession
+from quizdl.store.schema import Card, Profile, Review, StudySession
+from quizdl.vocab import LEGACY_SESSION_MODES, MAX_PROFILE_NAME, MAX_QUESTION_ID, ReviewKind, SessionMode
 
 FORMAT = "quizdl-progress"
 VERSION = 1
-SESSION_MODES = ("review", "cram")
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the schema's INTEGER columns
-MAX_ID = 200  # reviews.question_id / cards.question_id are VARCHAR(200)
-MAX_PROFILE = 100
+MAX_ID = MAX_QUESTION_ID
+MAX_PROFILE = MAX_PROFILE_NAME
 
 # field -> kind of value; a trailing "?" allows null.
 SESSION_FIELDS = {"id": "int", "started_at": "datetime", "ended_at": "datetime?", "mode": "mode"}
@@ -158,10 +158,15 @@ def _parse(kind: str, value: Any, where: str) -> Any:
         raise ProgressFileError(f"{where}: expected a string, got {value!r}")
     if base == "id" and not 0 < len(value) <= MAX_ID:
         raise ProgressFileError(f"{where}: expected a question id of 1 to {MAX_ID} characters")
-    if base == "kind" and value not in REVIEW_KINDS:
-        raise ProgressFileError(f"{where}: expected one of {', '.join(REVIEW_KINDS)}, got {value!r}")
-    if base == "mode" and value not in SESSION_MODES:
-        raise ProgressFileError(f"{where}: expected one of {', '.join(SESSION_MODES)}, got {value!r}")
+    if base == "kind":
+        if value not in set(ReviewKind):
+            raise ProgressFileError(f"{where}: expected one of {', '.join(ReviewKind)}, got {value!r}")
+        return ReviewKind(value)
+    if base == "mode":
+        value = LEGACY_SESSION_MODES.get(value, value)  # files from before the vocabulary was unified
+        if value not in set(SessionMode):
+            raise ProgressFileError(f"{where}: expected one of {', '.join(SessionMode)}, got {value!r}")
+        return SessionMode(value)
     if base == "date":
         try:
             return date.fromisoformat(value)
@@ -302,7 +307,7 @@ def _import(
             conn.execute(delete(sessions_t).where(sessions_t.c.profile_id == pid))
         progress("sessions")
         existing_sessions: dict[tuple[str, str], int] = {}
-        if mode == "merge":
+        if mode != "replace":  # a profile with only empty sessions has no history, but its sessions still count
             rows = conn.execute(
                 select(sessions_t.c.id, sessions_t.c.started_at, sessions_t.c.mode).where(
                     sessions_t.c.profile_id == pid

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, case, func, select
 from quizdl.bank.model import Bank
 from quizdl.srs.sm2 import MIN_EF, PASSING_GRADE
 from quizdl.store.schema import Card, Profile, Review
+from quizdl.vocab import ReviewKind
 
 MATURE_DAYS = 21
 RETENTION_WINDOWS = (7, 30, 365)
@@ -282,39 +283,38 @@ class _DayArrays:
     owner: np.ndarray
     day: np.ndarray  # ordinals
     count: np.ndarray  # every review
-    scheduled: np.ndarray
     passed: np.ndarray  # scheduled reviews graded 3 or more
-    redrill: np.ndarray
     ms: np.ndarray  # response times of every review
+    kinds: dict[str, np.ndarray]  # reviews of each ReviewKind, every kind present
 
     @property
-    def cram(self) -> np.ndarray:
-        return self.count - self.scheduled - self.redrill
+    def scheduled(self) -> np.ndarray:
+        return self.kinds[ReviewKind.SCHEDULED]
 
 
 def _load_days(conn: Connection, profile_ids: list[int], since: date | None) -> _DayArrays:
     """One GROUP BY (profile, study_day); grouping in the (profile_id, study_day) index order lets SQLite
     aggregate without sorting the log, and few CASE sums keep the per-row work small."""
     owner_index = {pid: i for i, pid in enumerate(profile_ids)}
-    scheduled = Review.kind == "scheduled"
+    scheduled = Review.kind == ReviewKind.SCHEDULED
+    kinds = list(ReviewKind)  # one CASE sum per stored kind: a kind added to the vocabulary is counted too
     rows = conn.execute(
         select(
-            Review.profile_id, Review.study_day, func.count(),
-            func.coalesce(func.sum(case((scheduled, 1), else_=0)), 0), _passed(scheduled),
-            func.coalesce(func.sum(case((Review.kind == "redrill", 1), else_=0)), 0),
+            Review.profile_id, Review.study_day, func.count(), _passed(scheduled),
             func.coalesce(func.sum(Review.response_ms), 0),
+            *(func.coalesce(func.sum(case((Review.kind == kind, 1), else_=0)), 0) for kind in kinds),
         )
         .where(*_review_filter(profile_ids, since))
         .group_by(Review.profile_id, Review.study_day)
     ).all()  # fmt: skip
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 7
+    cols = list(zip(*rows, strict=True)) if rows else [()] * (5 + len(kinds))
 
     def ints(i: int) -> np.ndarray:
         return np.array(cols[i], dtype=np.int64)
 
     return _DayArrays(
         owner=np.array([owner_index[p] for p in cols[0]], dtype=np.int64), day=_ordinals(cols[1]), count=ints(2),
-        scheduled=ints(3), passed=ints(4), redrill=ints(5), ms=ints(6),
+        passed=ints(3), ms=ints(4), kinds={str(kind): ints(5 + i) for i, kind in enumerate(kinds)},
     )  # fmt: skip
 
 
@@ -327,7 +327,7 @@ def _scheduled_by_topic(
     # make this an index-only scan; the filter can then become plain `profile_id IN (...)`.)
     rows = conn.execute(
         select(Review.question_id, func.count(), _passed())
-        .where((Review.profile_id + 0).in_(profile_ids), Review.kind == "scheduled")
+        .where((Review.profile_id + 0).in_(profile_ids), Review.kind == ReviewKind.SCHEDULED)
         .where(*([Review.study_day >= since] if since is not None else []))
         .group_by(Review.question_id)
     ).all()
@@ -436,7 +436,7 @@ def build_report(
     progress("figures")
     current, longest = streaks(days.day, today)
     study_days = np.unique(days.day)
-    by_kind = {"scheduled": int(days.scheduled.sum()), "redrill": int(days.redrill.sum()), "cram": int(days.cram.sum())}
+    by_kind = {kind: int(counts.sum()) for kind, counts in days.kinds.items()}
     due_mask = cards.due_by(today)
     intervals, ef = _histograms(cards.interval, cards.ef)
     overview = Overview(

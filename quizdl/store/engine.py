@@ -15,7 +15,7 @@ from quizdl.errors import StoreError
 
 # The newest alembic revision. The fast path compares the stored version with it and skips importing
 # alembic (~60 ms) when they match; tests/store/test_migrations.py checks it equals alembic's head.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -157,9 +157,35 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     config = alembic_config()
+    if engine.dialect.name == "sqlite":
+        _upgrade_sqlite(engine, config, revision)
+        return
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             # Two first runs at once: the second waits here, then finds the schema already current.
             conn.execute(text("SELECT pg_advisory_xact_lock(7262001)"))
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+
+
+def _upgrade_sqlite(engine: Engine, config, revision: str) -> None:  # type: ignore[no-untyped-def]
+    """SQLite changes a constraint by rebuilding the table (alembic's batch mode). Dropping a parent table
+    with foreign keys enforced would fail, so, as SQLite's documented procedure says, enforcement is off
+    for the migration's transaction, the keys are checked before commit, and enforcement comes back on."""
+    from alembic import command
+
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, where the pragma takes effect
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(
+                        f"the migration would break {len(broken)} foreign keys ({broken[0]}); nothing was changed"
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizdl.srs.sm2 import REDRILL_UNTIL, CardState, review
 from quizdl.store.schema import Card, Profile, Review, StudySession
+from quizdl.vocab import ReviewKind, SessionMode
 
 reviews_t = Review.__table__
 cards_t = Card.__table__
@@ -25,7 +26,7 @@ class Answer:
     question_id: str
     reviewed_at: datetime
     study_day: date
-    kind: str  # scheduled / redrill / cram
+    kind: ReviewKind
     grade: int
     response_ms: int | None
     typed_answer: str | None
@@ -109,7 +110,7 @@ def due_dates(conn: Connection, profile_id: int, until: date | None = None) -> d
 def pending_redrills(conn: Connection, profile_id: int, today: date) -> list[str]:
     """Cards whose latest graded answer on `today` (scheduled or re-drill, not cram) was below 4."""
     query = select(reviews_t.c.question_id, reviews_t.c.grade, reviews_t.c.reviewed_at, reviews_t.c.id).where(
-        reviews_t.c.profile_id == profile_id, reviews_t.c.study_day == today, reviews_t.c.kind != "cram"
+        reviews_t.c.profile_id == profile_id, reviews_t.c.study_day == today, reviews_t.c.kind != ReviewKind.CRAM
     )
     # Sorted here, not in SQL: an ORDER BY reviewed_at (or a window over question_id) tempts SQLite into
     # walking the profile's whole log through another index instead of today's rows via (profile, study_day).
@@ -129,7 +130,7 @@ def introduced_on(conn: Connection, profile_id: int, day: date) -> int:
     return conn.execute(query).scalar_one()
 
 
-def start_session(engine: Engine, profile_id: int, now: datetime, mode: str) -> int:
+def start_session(engine: Engine, profile_id: int, now: datetime, mode: SessionMode) -> int:
     with engine.begin() as conn:
         values = {"profile_id": profile_id, "started_at": now, "mode": mode}
         return conn.execute(insert(StudySession).values(**values).returning(StudySession.id)).scalar_one()
@@ -175,7 +176,7 @@ def record_answer(engine: Engine, answer: Answer) -> Recorded:
         key = (cards_t.c.profile_id == answer.profile_id) & (cards_t.c.question_id == answer.question_id)
         row = conn.execute(select(cards_t).where(key)).first()
         before = _state(row) if row is not None else CardState()
-        after = review(before, answer.grade, answer.study_day) if answer.kind == "scheduled" else before
+        after = review(before, answer.grade, answer.study_day) if answer.kind == ReviewKind.SCHEDULED else before
         review_id = conn.execute(
             insert(reviews_t)
             .values(
@@ -188,7 +189,7 @@ def record_answer(engine: Engine, answer: Answer) -> Recorded:
             )
             .returning(reviews_t.c.id)
         ).scalar_one()  # fmt: skip
-        if answer.kind == "scheduled":
+        if answer.kind == ReviewKind.SCHEDULED:
             _write_card(conn, answer.profile_id, answer.question_id, after, answer.study_day)
         return Recorded(review_id, before, after)
 
@@ -201,7 +202,7 @@ def undo_answer(engine: Engine, review_id: int) -> None:
             return
         _lock_profile(conn, row.profile_id)
         conn.execute(delete(reviews_t).where(reviews_t.c.id == review_id))
-        if row.kind != "scheduled":
+        if row.kind != ReviewKind.SCHEDULED:
             return
         # Lapses and the last review day are not in the log row: replay this one card from what is left.
         replay_cards(conn, row.profile_id, [row.question_id])
@@ -211,7 +212,7 @@ def _replay(conn: Connection, profile_id: int, question_ids: Iterable[str] | Non
     """Recompute card states for a profile from its scheduled reviews; returns how many cards were written."""
     query = (
         select(reviews_t.c.question_id, reviews_t.c.grade, reviews_t.c.study_day)
-        .where(reviews_t.c.profile_id == profile_id, reviews_t.c.kind == "scheduled")
+        .where(reviews_t.c.profile_id == profile_id, reviews_t.c.kind == ReviewKind.SCHEDULED)
         .order_by(reviews_t.c.reviewed_at, reviews_t.c.id)
     )
     if question_ids is not None:

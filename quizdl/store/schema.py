@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-REVIEW_KINDS = ("scheduled", "redrill", "cram")
+from quizdl.vocab import MAX_PROFILE_NAME, MAX_QUESTION_ID, ReviewKind, SessionMode, sql_in
 
 
 class Base(DeclarativeBase):
@@ -30,7 +31,7 @@ class Base(DeclarativeBase):
 class Profile(Base):
     __tablename__ = "profiles"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_PROFILE_NAME), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -40,7 +41,9 @@ class StudySession(Base):
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    mode: Mapped[str] = mapped_column(String(16))  # "review" or "cram"
+    mode: Mapped[str] = mapped_column(String(16))  # a SessionMode
+
+    __table_args__ = (CheckConstraint(sql_in("mode", SessionMode), name="ck_sessions_mode"),)
 
 
 class Review(Base):
@@ -50,10 +53,10 @@ class Review(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
-    question_id: Mapped[str] = mapped_column(String(200))
+    question_id: Mapped[str] = mapped_column(String(MAX_QUESTION_ID))
     reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
     study_day: Mapped[date] = mapped_column(Date)  # the learner's local day (after the roll-over hour)
-    kind: Mapped[str] = mapped_column(String(16))  # scheduled / redrill / cram
+    kind: Mapped[str] = mapped_column(String(16))  # a ReviewKind
     grade: Mapped[int] = mapped_column(Integer)
     response_ms: Mapped[int | None] = mapped_column(Integer)
     typed_answer: Mapped[str | None] = mapped_column(Text)
@@ -70,6 +73,8 @@ class Review(Base):
         Index("ix_reviews_profile_time", "profile_id", "reviewed_at"),
         Index("ix_reviews_profile_question", "profile_id", "question_id"),
         Index("ix_reviews_profile_day", "profile_id", "study_day"),
+        CheckConstraint(sql_in("kind", ReviewKind), name="ck_reviews_kind"),
+        CheckConstraint("grade BETWEEN 0 AND 5", name="ck_reviews_grade"),
     )
 
 
@@ -78,7 +83,7 @@ class Card(Base):
 
     __tablename__ = "cards"
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), primary_key=True)
-    question_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(MAX_QUESTION_ID), primary_key=True)
     ef: Mapped[float] = mapped_column(Float)
     interval: Mapped[int] = mapped_column(Integer)
     repetitions: Mapped[int] = mapped_column(Integer)

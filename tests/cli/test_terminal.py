@@ -58,7 +58,11 @@ class Terminal:
                     self.screen += os.read(self.master, 65536)
             while select.select([self.master], [], [], 0.2)[0]:
                 self.screen += os.read(self.master, 65536)
-        except OSError:
+        except OSError:  # the child closed its end of the terminal: it is exiting, so wait for it
+            pass
+        try:
+            self.proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
             pass
         os.close(self.master)
         assert self.proc.poll() is not None, f"still running after {timeout} s:\n{self.text}"

@@ -1,4 +1,4 @@
-"""A small scripted history, written through the real store (repo.record_answer + sm2.review).
+"""A small scripted history, answered through real quiz sessions (the session core and the real store).
 
 Every figure the report tests assert was worked out by hand from the script below (see test_stats.py).
 Days are offsets from DAY0; TODAY is day 30.
@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
 from quizdl.bank.model import Bank, Question
-from quizdl.srs.sm2 import CardState, review
 from quizdl.store import repo
+from tests.sessions import play_days
 
 DAY0 = date(2026, 1, 1)
 TODAY = DAY0 + timedelta(days=30)
@@ -71,25 +70,8 @@ def small_bank() -> Bank:
 
 
 def play(engine: Engine, profile: str, script: list[tuple[int, str, str, int]]) -> int:
-    """Answer `script` through the store as the quiz session would; returns the profile id."""
+    """Answer `script` through real quiz sessions (tests/sessions.py); returns the profile id."""
     pid = repo.ensure_profile(engine, profile, datetime.combine(DAY0, time(8), tzinfo=UTC))
-    states: dict[str, CardState] = {}
-    session_day, session_id = None, None
-    for n, (offset, qid, kind, grade) in enumerate(script):
-        day = DAY0 + timedelta(days=offset)
-        moment = datetime.combine(day, time(9), tzinfo=UTC) + timedelta(minutes=n)
-        if session_day != day:
-            session_id = repo.start_session(engine, pid, moment, "review")
-            session_day = day
-        before = states.get(qid, CardState())
-        after = review(before, grade, day) if kind == "scheduled" else before
-        fields: dict[str, Any] = dict(
-            profile_id=pid, session_id=session_id, question_id=qid, reviewed_at=moment, study_day=day, kind=kind,
-            grade=grade, response_ms=RESPONSE_MS, typed_answer=f"typed <{qid}> \"answer\", n={n}",
-        )  # fmt: skip
-        if "before" in repo.Answer.__dataclass_fields__:  # the store API before it read the state itself
-            fields.update(before=before, after=after)
-        repo.record_answer(engine, repo.Answer(**fields))
-        if kind == "scheduled":
-            states[qid] = after
+    typed = {q.id: f'typed <{q.id}> "answer"' for q in small_bank().questions}
+    play_days(engine, pid, list(small_bank().questions), script, DAY0, typed=typed)
     return pid

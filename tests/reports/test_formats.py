@@ -123,11 +123,11 @@ def test_csv_review_log(history: History) -> None:
     assert (first["profile"], first["question_id"], first["topic"], first["kind"], first["grade"]) == (
         "alice", "a1", "alpha", "scheduled", "5",
     )  # fmt: skip
-    assert first["reviewed_at"] == "2026-01-01T09:00:00.000000Z" and first["study_day"] == "2026-01-01"
+    assert first["reviewed_at"] == "2026-01-01T09:02:00.000000Z" and first["study_day"] == "2026-01-01"
     assert (first["ef_before"], first["ef_after"], first["due_before"], first["due_after"]) == (
         "2.5", "2.6", "", "2026-01-02",
     )  # fmt: skip
-    assert first["typed_answer"] == 'typed <a1> "answer", n=0' and first["response_ms"] == "1500"
+    assert first["typed_answer"] == 'typed <a1> "answer"' and first["response_ms"] == "1500"
     assert sum(r["passed"] == "1" for r in rows if r["kind"] == "scheduled" and r["profile"] == "alice") == 17
     assert [r["profile"] for r in rows].count("bob") == 3
     since = io.StringIO()

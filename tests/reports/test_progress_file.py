@@ -58,7 +58,7 @@ def test_round_trip_into_a_fresh_database(history: History, tmp_path: Path) -> N
     text = exported(history)
     fresh = open_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     result = import_progress(fresh, load_progress(text, "backup.json"), "alice")
-    assert (result.mode, result.reviews_added, result.sessions_added, result.cards) == ("new", 31, 17, 6)
+    assert (result.mode, result.reviews_added, result.sessions_added, result.cards) == ("new", 31, 18, 6)
     assert log(fresh, "alice") == log(history.engine, "alice")
     assert card_table(fresh, "alice") == card_table(history.engine, "alice")
     # Exporting the copy gives the same payload (the export time aside).
@@ -206,11 +206,11 @@ def test_cli_export_and_import(runner: CliRunner, db_url: str, tmp_path: Path) -
     env = {"QUIZDL_NOW": NOW.isoformat()}
     result = invoke(runner, ["export", "progress", "-o", str(backup), "--db", db_url, "-p", "alice"], env=env)
     assert result.exit_code == 0, result.output
-    assert "exported profile 'alice': 31 reviews, 6 cards, 17 sessions" in result.output
+    assert "exported profile 'alice': 31 reviews, 6 cards, 18 sessions" in result.output
     other = f"sqlite:///{tmp_path / 'other.db'}"
     result = invoke(runner, ["import", "progress", str(backup), "--db", other], env=env)
     assert result.exit_code == 0, result.output
-    assert "imported into profile 'alice' (new): 31 reviews, 17 sessions, 6 card states" in result.output
+    assert "imported into profile 'alice' (new): 31 reviews, 18 sessions, 6 card states" in result.output
     again = invoke(runner, ["import", "progress", str(backup), "--db", other], env=env)
     assert again.exit_code == 2 and "quizdl: error: profile 'alice' already has history" in again.output
     merged = invoke(runner, ["import", "progress", str(backup), "--db", other, "--merge"], env=env)
