@@ -16,7 +16,8 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def parse_now(text: str) -> datetime:
+def parse_now(text: str, zone: tzinfo | None = None) -> datetime:
+    """QUIZDL_NOW as a UTC moment; a naive time is the learner's local time (`zone`, else the system's)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -24,15 +25,15 @@ def parse_now(text: str) -> datetime:
             f"QUIZDL_NOW={text!r} is not an ISO-8601 datetime; use e.g. 2026-01-31T09:30:00+01:00"
         ) from None
     if moment.tzinfo is None:  # a naive time means the learner's local time
-        moment = moment.astimezone()
+        moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return moment.astimezone(UTC)
 
 
-def clock_from_env() -> Clock:
+def clock_from_env(zone: tzinfo | None = None) -> Clock:
     text = os.environ.get("QUIZDL_NOW")
     if not text:
         return system_clock
-    frozen = parse_now(text)
+    frozen = parse_now(text, zone)
     return lambda: frozen
 
 

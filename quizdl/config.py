@@ -11,7 +11,6 @@ from quizdl.errors import QuizdlError
 
 DEFAULT_NEW_PER_DAY = 10
 DEFAULT_ROLLOVER_HOUR = 4
-CONFIG_KEYS = {"db", "profile", "new_per_day", "rollover_hour", "timezone", "bank"}
 
 
 def data_dir() -> Path:
@@ -34,6 +33,14 @@ class Settings:
     bank_paths: tuple[Path, ...] = field(default_factory=tuple)
 
 
+# config.toml key -> what its value must be
+CONFIG_TYPES: dict[str, str] = {
+    "db": "text", "profile": "text", "timezone": "text", "new_per_day": "whole number",
+    "rollover_hour": "whole number", "bank": "a path or a list of paths",
+}  # fmt: skip
+CONFIG_KEYS = set(CONFIG_TYPES)
+
+
 def _read_config_file(path: Path) -> dict[str, object]:
     if not path.is_file():
         return {}
@@ -44,10 +51,24 @@ def _read_config_file(path: Path) -> dict[str, object]:
     unknown = set(data) - CONFIG_KEYS
     if unknown:
         raise QuizdlError(f"{path}: unknown setting {sorted(unknown)[0]!r}; known: {', '.join(sorted(CONFIG_KEYS))}")
+    for key, value in data.items():
+        expected = CONFIG_TYPES[key]
+        if expected == "text":
+            ok = isinstance(value, str) and bool(value.strip())
+        elif expected == "whole number":
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            ok = (isinstance(value, str) and bool(value.strip())) or (
+                isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+            )
+        if not ok:
+            example = {"text": '"..."', "whole number": "10", "a path or a list of paths": '["my-cards.yaml"]'}
+            raise QuizdlError(f"{path}: {key} must be {expected}, got {value!r} (e.g. {key} = {example[expected]})")
     return data
 
 
 def _int_setting(value: object, name: str, lo: int, hi: int) -> int:
+    """`name` is what the user wrote the value as: the option, the environment variable or the config key."""
     try:
         number = int(str(value))
     except ValueError:
@@ -62,14 +83,23 @@ def load_settings(
     bank: list[Path] | None = None,
 ) -> Settings:  # fmt: skip
     home = data_dir()
-    file = _read_config_file(home / "config.toml")
+    config = home / "config.toml"
+    file = _read_config_file(config)
     env = os.environ
     db_url = db or env.get("QUIZDL_DB") or str(file.get("db") or "") or f"sqlite:///{home / 'quizdl.db'}"
     name = profile or env.get("QUIZDL_PROFILE") or str(file.get("profile") or "default")
     if not name.strip() or len(name) > 100:
         raise QuizdlError("--profile must be a non-empty name of at most 100 characters")
-    per_day = new_per_day if new_per_day is not None else env.get("QUIZDL_NEW_PER_DAY", file.get("new_per_day"))
-    rollover = env.get("QUIZDL_ROLLOVER_HOUR", file.get("rollover_hour", DEFAULT_ROLLOVER_HOUR))
+    if new_per_day is not None:
+        per_day, per_day_name = new_per_day, "--new"
+    elif "QUIZDL_NEW_PER_DAY" in env:
+        per_day, per_day_name = env["QUIZDL_NEW_PER_DAY"], "QUIZDL_NEW_PER_DAY"
+    else:
+        per_day, per_day_name = file.get("new_per_day", DEFAULT_NEW_PER_DAY), f"{config}: new_per_day"
+    if "QUIZDL_ROLLOVER_HOUR" in env:
+        rollover, rollover_name = env["QUIZDL_ROLLOVER_HOUR"], "QUIZDL_ROLLOVER_HOUR"
+    else:
+        rollover, rollover_name = file.get("rollover_hour", DEFAULT_ROLLOVER_HOUR), f"{config}: rollover_hour"
     file_banks = file.get("bank", [])
     if isinstance(file_banks, str):
         file_banks = [file_banks]
@@ -77,8 +107,8 @@ def load_settings(
     return Settings(
         db_url=db_url,
         profile=name.strip(),
-        new_per_day=_int_setting(per_day if per_day is not None else DEFAULT_NEW_PER_DAY, "new_per_day", 0, 10_000),
-        rollover_hour=_int_setting(rollover, "rollover_hour", 0, 23),
+        new_per_day=_int_setting(per_day, per_day_name, 0, 10_000),
+        rollover_hour=_int_setting(rollover, rollover_name, 0, 23),
         timezone=env.get("QUIZDL_TZ") or (str(file["timezone"]) if "timezone" in file else None),
         bank_paths=tuple(banks),
     )

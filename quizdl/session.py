@@ -147,8 +147,9 @@ class QuizSession:
         self.redrill: dict[str, None] = {qid: None for qid in pending if qid in self.by_id}
         self.history: list[_Graded] = []
         self.summary = Summary()
+        self.skipped: set[str] = set()  # still available today: a skip neither grades nor starts a card
         self.position = 0
-        self.total = len(self.queue) + len(self.redrill)
+        self.total = self._remaining()
 
     @property
     def is_empty(self) -> bool:
@@ -161,13 +162,26 @@ class QuizSession:
         return self.states.get(qid, sm2.CardState())
 
     def next_due(self) -> date | None:
-        """The earliest due day of the learner's cards: today while some are left, else from the database."""
-        if self.queue or self.redrill:
+        """The earliest due day of the learner's cards: today while some are left (queued, waiting for a
+        re-drill, or skipped: a skipped card is still due, or still new, today), else from the database."""
+        if self.queue or self.redrill or self.skipped:
             return self.today
         with self.engine.connect() as conn:
             return repo.next_due(conn, self.options.profile_id)
 
+    def _shown_enough(self) -> bool:
+        """--limit caps every card shown, re-drills (this session's or an earlier one's today) included."""
+        return self.options.limit is not None and self.position >= self.options.limit
+
+    def _remaining(self) -> int:
+        left = len(self.queue) + len(self.redrill)
+        if self.options.limit is not None:
+            left = min(left, self.options.limit - self.position)
+        return left
+
     def _next_item(self) -> tuple[str, str] | None:
+        if self._shown_enough():
+            return None
         if not self.queue and self.redrill:
             redrill_kind = ReviewKind.CRAM if self.options.cram else ReviewKind.REDRILL
             self.queue.extend((qid, redrill_kind) for qid in self.redrill)
@@ -192,7 +206,7 @@ class QuizSession:
             question = self.by_id[qid]
             state = self._state(qid)
             self.position += 1
-            self.total = max(self.total, self.position + len(self.queue) + len(self.redrill))
+            self.total = self.position + self._remaining()
             prompt = Prompt(question, self.position, self.total, kind, state)
             started = self.timer()
             typed = ui.ask_answer(prompt)
@@ -221,6 +235,7 @@ class QuizSession:
                 return
             if command.action is Action.SKIP:
                 self.summary.skipped += 1
+                self.skipped.add(qid)
                 continue
             if command.action is Action.UNDO:
                 self.position -= 1
@@ -262,6 +277,10 @@ class QuizSession:
         qid, kind = last.item
         if kind == ReviewKind.SCHEDULED:
             self.states[qid] = last.state_before
+        # The undone grade may have sent the card to its re-drill already (one on screen, put back by the
+        # caller, or queued): whether it needs one is again what it was before that grade.
+        redrill_kind = ReviewKind.CRAM if self.options.cram else ReviewKind.REDRILL
+        self.queue = deque(i for i in self.queue if i != (qid, redrill_kind))
         if last.pending_before:
             self.redrill[qid] = None
         else:

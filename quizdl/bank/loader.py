@@ -10,6 +10,7 @@ from typing import Any
 from quizdl.bank import yamlsafe
 from quizdl.bank.model import Bank, Erratum, Question, SourceRef
 from quizdl.errors import BankError
+from quizdl.vocab import MAX_QUESTION_ID
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DOC = re.compile(r"^\d{3}$")
@@ -27,14 +28,27 @@ def shipped_bank_dir() -> Path:
     return installed if installed.is_dir() else package.parent / "questions"
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
 def question_files(paths: Iterable[Path]) -> list[Path]:
-    """The YAML files named by `paths`: files as given, directories by their top-level *.yaml files."""
+    """The YAML files named by `paths`: files as given, directories by their top-level *.yaml and *.yml
+    files. A file reached twice (named twice, or named and also inside a named folder) is read once."""
     found: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(file: Path) -> None:
+        key = file.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append(file)
+
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.glob("*.yaml") if p.is_file()))
+            for file in sorted(p for p in path.iterdir() if p.suffix.lower() in YAML_SUFFIXES and p.is_file()):
+                add(file)
         elif path.is_file():
-            found.append(path)
+            add(path)
         else:
             raise BankError([f"{path}: no such file or directory (check the --bank path)"])
     return found
@@ -162,6 +176,11 @@ def _card(item: Any, topic: str, file: Path, problems: _Problems, fallback_line:
             problems.add(file, item.line_of(key), f"{where}: unknown field {key!r}{hint}")
     if not isinstance(raw_id, str) or not KEBAB.match(raw_id):
         problems.add(file, item.line_of("id"), f"{where}: 'id' must be kebab-case text such as 'dropout-scaling'")
+    elif len(raw_id) > MAX_QUESTION_ID:
+        problems.add(
+            file, item.line_of("id"),
+            f"card id is {len(raw_id)} characters; ids are at most {MAX_QUESTION_ID} (shorten it)",
+        )  # fmt: skip
     question = _text(item, "question", file, problems, where)
     answer = _text(item, "answer", file, problems, where)
     key_points = _str_list(item, "key_points", file, problems, where, 1, 12)

@@ -73,14 +73,26 @@ def check_bank(
     return problems
 
 
-def validate_paths(paths: Iterable[Path], *, demo_names: set[str] | None) -> tuple[Bank, list[str]]:
-    """Everything `quizdl bank validate` checks. With no paths: the shipped bank, strictly, with coverage."""
+def validate_paths(
+    paths: Iterable[Path], *, demo_names: set[str] | None, alongside: Iterable[Path] = ()
+) -> tuple[Bank, list[str]]:
+    """Everything `quizdl bank validate` checks. With no paths: the shipped bank, strictly, with coverage.
+
+    A learner's files are checked as `quizdl quiz --bank` will load them: together with the shipped bank
+    and the `alongside` files (config.toml's `bank`), so an id colliding with one of those is reported too.
+    """
     chosen = list(paths)
-    shipped = not chosen
-    files = question_files(chosen or [shipped_bank_dir()])
-    bank, problems = collect(files)
     manifest = load_manifest()
-    problems += check_bank(bank, demo_names=demo_names, manifest=manifest, strict=shipped, require_coverage=shipped)
+    if not chosen:
+        bank, problems = collect(question_files([shipped_bank_dir()]))
+        problems += check_bank(bank, demo_names=demo_names, manifest=manifest, strict=True, require_coverage=True)
+        return bank, problems
+    mine = question_files(chosen)
+    own = {f.resolve() for f in mine}
+    context = [f for f in question_files([shipped_bank_dir(), *alongside]) if f.resolve() not in own]
+    combined, problems = collect([*context, *mine])
+    bank = Bank(tuple(q for q in combined.questions if q.file.resolve() in own), combined.topic_titles)
+    problems += check_bank(bank, demo_names=demo_names, manifest=manifest, strict=False, require_coverage=False)
     return bank, problems
 
 

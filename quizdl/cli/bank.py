@@ -28,7 +28,12 @@ def validate(
         from quizdl.demos.registry import load_all
 
         demo_names = set(load_all())
-    bank, problems = validate_paths(paths or [], demo_names=demo_names)
+    alongside: tuple[Path, ...] = ()
+    if paths:  # a learner's file is checked against the bank it will be loaded with
+        from quizdl.config import load_settings
+
+        alongside = load_settings().bank_paths
+    bank, problems = validate_paths(paths or [], demo_names=demo_names, alongside=alongside)
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:

@@ -65,6 +65,17 @@ class Context:
 
         return ensure_profile(self.engine, self.settings.profile, self.clock())
 
+    def existing_profile_id(self, explicit: str | None = None) -> int:
+        """The profile's id for a read-only command: a missing profile is an error, never created."""
+        from quizdl.errors import QuizdlError
+        from quizdl.store.repo import find_profile
+
+        pid = find_profile(self.engine, self.settings.profile)
+        if pid is None:
+            hint = "" if explicit else "; run `quizdl quiz` first or choose one with --profile"
+            raise QuizdlError(f"profile {self.settings.profile!r} has no history in this database{hint}")
+        return pid
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -78,8 +89,9 @@ def make_context(
     from quizdl.config import load_settings
 
     settings = load_settings(db=db, profile=profile, bank=bank, new_per_day=new_per_day)
-    clock = clock_from_env()
-    today = study_day(clock(), local_zone(settings.timezone), settings.rollover_hour)
+    zone = local_zone(settings.timezone)
+    clock = clock_from_env(zone)
+    today = study_day(clock(), zone, settings.rollover_hour)
     return Context(settings=settings, clock=clock, today=today)
 
 

@@ -26,6 +26,8 @@ def rebuild(db: DbOption = None, profile: ProfileOption = None,
     from quizdl.errors import QuizdlError
     from quizdl.store.repo import find_profile, rebuild_cards
 
+    if all_profiles and profile:
+        raise QuizdlError("--profile and --all-profiles exclude each other; choose one")
     ctx = make_context(db=db, profile=profile)
     pid = None
     if not all_profiles:
@@ -40,15 +42,24 @@ def rebuild(db: DbOption = None, profile: ProfileOption = None,
 @db_app.command("info")
 def info(db: DbOption = None) -> None:
     """Where the database is, its schema revision and its profiles."""
-    from quizdl.store.engine import current_revision, safe_url
+    from quizdl.store.engine import HEAD_REVISION, current_revision, database_exists, open_for_reading, safe_url
     from quizdl.store.repo import profile_names
 
     ctx = make_context(db=db)
-    revision = current_revision(ctx.engine)
+    if not database_exists(ctx.settings.db_url):
+        typer.echo(f"database: {safe_url(ctx.settings.db_url)}")
+        typer.echo("revision: none (the database is created by the first `quizdl quiz`)")
+        return
+    engine = open_for_reading(ctx.settings.db_url)  # a look must not migrate (write) anything
     typer.echo(f"database: {safe_url(ctx.settings.db_url)}")
-    typer.echo(f"revision: {revision}")
-    typer.echo("profiles: " + (", ".join(profile_names(ctx.engine).values()) or "(none yet)"))
-    ctx.close()
+    try:
+        revision = current_revision(engine)
+        pending = "" if revision == HEAD_REVISION else f" (this quizdl uses {HEAD_REVISION}: `quizdl db upgrade`)"
+        typer.echo(f"revision: {revision or 'none'}{pending}")
+        names = profile_names(engine).values() if revision is not None else []
+        typer.echo("profiles: " + (", ".join(names) or "(none yet)"))
+    finally:
+        engine.dispose()
 
 
 def register(app: typer.Typer) -> None:

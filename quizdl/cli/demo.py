@@ -12,6 +12,7 @@ import typer
 
 from quizdl.errors import DemoError, QuizdlError
 
+MAX_SEED = 2**32 - 1  # demos add small offsets to the seed; torch takes up to 2**64 - 1
 DEVICE_HELP = "Where to run: auto (cuda, then mps, then cpu), cpu, cuda or mps."
 
 
@@ -106,6 +107,8 @@ def demo(
         return
     if topic:
         raise DemoError("--topic only applies to `quizdl demo list`")
+    if not 0 <= seed <= MAX_SEED:
+        raise DemoError(f"--seed must be a whole number from 0 to {MAX_SEED} (got {seed})")
     if steps is not None and steps < 1:
         raise DemoError(f"--steps must be at least 1 (got {steps})")
     if as_json:

@@ -40,6 +40,11 @@ def quiz(
     if tag and not questions:
         from quizdl.errors import QuizdlError
 
+        if topic and ctx.bank.select(None, tag):
+            raise QuizdlError(
+                f"--tag {', '.join(tag)} with --topic {', '.join(topic)}: no card has both; the tag is used in "
+                "other topics (see `quizdl bank search`)"
+            )
         raise QuizdlError(f"--tag {', '.join(tag)}: no card carries that tag; see `quizdl bank search`")
     out = console()
     options = SessionOptions(

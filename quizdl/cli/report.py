@@ -47,6 +47,13 @@ export_app = typer.Typer(help="Export progress (a lossless backup) or the bank a
 import_app = typer.Typer(help="Import a progress backup.", no_args_is_help=True)
 
 
+def _is_stream(output: Path) -> bool:
+    """`-`, a pipe or a device: messages then go to stderr, as standard output may be the data itself."""
+    from quizdl.reports.files import is_stream
+
+    return is_stream(output)
+
+
 def _error(message: str) -> Exception:
     from quizdl.errors import QuizdlError
 
@@ -110,13 +117,7 @@ def counter(label: str, total: int) -> Iterator[Callable[[int], None]]:
 
 
 def _profile_id(ctx: Context, explicit: str | None) -> int:
-    from quizdl.store.repo import find_profile
-
-    pid = find_profile(ctx.engine, ctx.settings.profile)
-    if pid is None:
-        hint = "" if explicit else "; run `quizdl quiz` first or choose one with --profile"
-        raise _error(f"profile {ctx.settings.profile!r} has no history in this database{hint}")
-    return pid
+    return ctx.existing_profile_id(explicit)
 
 
 def _emit(output: Path | None, text: str) -> None:
@@ -175,8 +176,11 @@ def _render_one(one: Report, kind: str, output: Path | None) -> str:
         return render_json.render_json(one)
     if kind == "html":
         return render_html.render_html(one)
-    page = render_md.render_markdown(one, output.stem if output is not None else None)
-    if output is not None:  # the SVG charts go next to the Markdown file
+    from quizdl.reports.files import is_stream
+
+    files_beside = output is not None and not is_stream(output)
+    page = render_md.render_markdown(one, output.stem if output is not None and files_beside else None)
+    if output is not None and files_beside:  # the SVG charts go next to the Markdown file
         for name, content in page.files.items():
             write_text(output.parent / name, content)
     return page.text
@@ -236,7 +240,8 @@ def export_progress(
     counts = document["payload"]["counts"]
     typer.echo(
         f"exported profile {ctx.settings.profile!r}: {counts['reviews']} reviews, {counts['cards']} cards, "
-        f"{counts['sessions']} sessions to {output}"
+        f"{counts['sessions']} sessions to {output}",
+        err=_is_stream(output),  # standard output may be carrying the backup itself
     )
 
 
@@ -252,7 +257,7 @@ def export_anki(
     ctx = make_context(bank=bank)
     check_topics(topic, ctx.bank.topics)
     notes, decks = write_apkg(ctx.bank, output, topic)
-    typer.echo(f"wrote {notes} notes in {decks} decks to {output}")
+    typer.echo(f"wrote {notes} notes in {decks} decks to {output}", err=_is_stream(output))
 
 
 @import_app.command("progress")

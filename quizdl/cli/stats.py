@@ -34,7 +34,7 @@ def stats(
     ctx = make_context(db=db, profile=profile, bank=bank)
     try:
         with steps("stats", 4) as advance:
-            result = build_report(ctx.engine, ctx.profile_id(), ctx.bank, ctx.today, since_day, advance)
+            result = build_report(ctx.engine, ctx.existing_profile_id(profile), ctx.bank, ctx.today, since_day, advance)
     finally:
         ctx.close()
     if as_json:
@@ -60,6 +60,11 @@ def render_stats(out: Console, r: Report) -> None:
         f"Seen [bold]{o.seen}[/] · mature [bold]{o.mature}[/] · young [bold]{o.young}[/] · streak "
         f"[bold]{o.current_streak}[/] days (longest {o.longest_streak}) · time spent [bold]{duration(o.time_spent_ms)}[/]"
     )
+    if o.removed:
+        out.print(
+            f"[yellow]{o.removed} card(s) with history are not in the loaded bank[/] (removed, or from a --bank "
+            "file not given now); their reviews count above, the cards do not"
+        )
     kinds = ", ".join(f"{n} {k}" for k, n in o.reviews_by_kind.items())
     out.print(f"Reviews [bold]{o.reviews}[/] ({kinds}) · true retention (scheduled reviews graded ≥ 3):")
     windows = [f"retention ({x.label}) [bold]{pct(x.rate)}[/] of {x.scheduled}" for x in r.retention]

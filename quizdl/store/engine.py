@@ -116,6 +116,27 @@ def _with_lock_retries(step: Callable[[], None], seconds: float = 15.0) -> None:
         delay = min(delay * 2, 0.5)
 
 
+def open_for_reading(url: str) -> Engine:
+    """An engine on an existing database, migrating nothing (for commands that only look)."""
+    engine = open_engine(url, migrate=False)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except (OperationalError, DatabaseError) as err:
+        engine.dispose()
+        raise StoreError(f"cannot open the database {safe_url(url)}: {_reason(err)}") from None
+    return engine
+
+
+def database_exists(url: str) -> bool:
+    """False only for an SQLite file that is not there yet (a server database is taken to exist)."""
+    try:
+        path = _sqlite_path(url)
+    except ArgumentError:
+        return True  # open_engine reports the bad URL
+    return path is None or path.exists()
+
+
 def safe_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
     try:

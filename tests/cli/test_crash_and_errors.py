@@ -60,14 +60,14 @@ def test_a_data_dir_that_cannot_be_created(runner: CliRunner, tmp_path: Path, mo
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setenv("QUIZDL_HOME", str(blocker / "sub"))
-    assert "cannot create the data directory" in one_line_error(invoke(runner, ["db", "info"]))
+    assert "cannot create the data directory" in one_line_error(invoke(runner, ["stats"]))
 
 
 def test_a_data_dir_that_is_not_writable(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests run as root in CI, where chmod cannot take write access away: simulate what os.access reports.
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode))
-    line = one_line_error(invoke(runner, ["db", "info"]))
+    line = one_line_error(invoke(runner, ["stats"]))
     assert "is not writable; fix its permissions or set QUIZDL_HOME" in line
 
 
@@ -93,7 +93,7 @@ def test_bad_settings(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> Non
     assert "QUIZDL_NOW='tomorrow-ish' is not an ISO-8601 datetime" in one_line_error(invoke(runner, ["db", "info"]))
     monkeypatch.delenv("QUIZDL_NOW")
     monkeypatch.setenv("QUIZDL_ROLLOVER_HOUR", "25")
-    assert "rollover_hour must be a whole number from 0 to 23" in one_line_error(invoke(runner, ["db", "info"]))
+    assert "QUIZDL_ROLLOVER_HOUR must be a whole number from 0 to 23" in one_line_error(invoke(runner, ["db", "info"]))
 
 
 def test_kill_9_mid_session_loses_only_the_card_on_screen(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import re
@@ -60,10 +61,8 @@ class Terminal:
                 self.screen += os.read(self.master, 65536)
         except OSError:  # the child closed its end of the terminal: it is exiting, so wait for it
             pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
         os.close(self.master)
         assert self.proc.poll() is not None, f"still running after {timeout} s:\n{self.text}"
         return self.proc.returncode
