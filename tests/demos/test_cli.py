@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 import quizdl.bank
 from quizdl.cli.app import app
+from quizdl.demos import registry
 from quizdl.ui import demo_view
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,13 +56,32 @@ def test_list_shows_every_demo_with_its_cards(fake_bank: None) -> None:
     assert "what-is-dropout" in result.output
 
 
+def test_list_one_topic(fake_bank: None) -> None:
+    result = invoke("list", "--topic", "reinforcement-learning", "--json")
+    assert result.exit_code == 0, result.output
+    listed = strict_json(result.output)
+    assert listed and {row["topic"] for row in listed} == {"reinforcement-learning"}
+    table = invoke("list", "--topic", "cnn")
+    assert table.exit_code == 0 and "topic" in table.output and "conv-arithmetic" in table.output
+    wrong = invoke("list", "--topic", "cn")
+    assert wrong.exit_code == 2 and "did you mean cnn" in wrong.output
+
+
+def test_a_card_linking_two_demos_is_listed_under_both(fake_bank: None) -> None:
+    rows = {row["name"]: row for row in strict_json(invoke("list", "--json").output)}
+    assert "gradient-clipping" in rows["exploding-gradients"]["cards"] and "gradient-clipping" in rows["dropout"]["cards"]
+
+
 def test_list_json(fake_bank: None) -> None:
     result = invoke("list", "--json")
     assert result.exit_code == 0, result.output
-    rows = {row["name"]: row for row in strict_json(result.output)}
-    assert len(rows) == 24
+    listed = strict_json(result.output)
+    rows = {row["name"]: row for row in listed}
+    assert len(rows) == len(registry.load_all()) >= 60
+    order = [(row["topic"], row["name"]) for row in listed]
+    assert order == sorted(order)  # grouped by topic, then by name
     assert rows["exploding-gradients"]["cards"] == ["exploding-gradients", "gradient-clipping"]
-    assert rows["dropout"]["cards"] == ["what-is-dropout"]
+    assert rows["dropout"]["cards"] == ["gradient-clipping", "what-is-dropout"]
     assert rows["zero-init"]["cards"] == []
     assert rows["dropout"]["topic"] and rows["dropout"]["summary"]
 
@@ -76,7 +96,7 @@ def test_list_still_works_when_the_bank_cannot_be_loaded(monkeypatch: pytest.Mon
     result = invoke("list", "--json")
     assert result.exit_code == 0
     assert "warning" in result.stderr
-    assert len(strict_json(result.stdout)) == 24
+    assert len(strict_json(result.stdout)) == len(registry.load_all())
 
 
 def test_json_run_has_the_metrics() -> None:

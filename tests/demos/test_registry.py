@@ -27,10 +27,10 @@ def documented_names() -> list[str]:
     return [name for name in rows if name != "name"]
 
 
-def test_docs_list_24_demos() -> None:
+def test_docs_list_at_least_60_demos_once_each() -> None:
     names = documented_names()
-    assert len(names) == 24
-    assert len(set(names)) == 24
+    assert len(names) >= 60
+    assert len(set(names)) == len(names)
 
 
 def test_every_documented_demo_is_registered() -> None:
