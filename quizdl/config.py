@@ -31,13 +31,15 @@ class Settings:
     rollover_hour: int = DEFAULT_ROLLOVER_HOUR
     timezone: str | None = None
     bank_paths: tuple[Path, ...] = field(default_factory=tuple)
+    new_order: str = "interleaved"
 
 
 # config.toml key -> what its value must be
 CONFIG_TYPES: dict[str, str] = {
     "db": "text", "profile": "text", "timezone": "text", "new_per_day": "whole number",
-    "rollover_hour": "whole number", "bank": "a path or a list of paths",
+    "rollover_hour": "whole number", "bank": "a path or a list of paths", "new_order": "text",
 }  # fmt: skip
+NEW_ORDERS = ("interleaved", "bank", "random")  # srs.queue.NEW_ORDERS (not imported: config stays light)
 CONFIG_KEYS = set(CONFIG_TYPES)
 
 
@@ -104,7 +106,14 @@ def load_settings(
     if isinstance(file_banks, str):
         file_banks = [file_banks]
     banks = [Path(str(p)).expanduser() for p in (*list(file_banks), *(bank or []))]  # type: ignore[arg-type]
+    if "QUIZDL_NEW_ORDER" in env:
+        new_order, order_name = env["QUIZDL_NEW_ORDER"], "QUIZDL_NEW_ORDER"
+    else:
+        new_order, order_name = str(file.get("new_order", "interleaved")), f"{config}: new_order"
+    if new_order not in NEW_ORDERS:
+        raise QuizdlError(f"{order_name} must be one of {', '.join(NEW_ORDERS)}, got {new_order!r}")
     return Settings(
+        new_order=new_order,
         db_url=db_url,
         profile=name.strip(),
         new_per_day=_int_setting(per_day, per_day_name, 0, 10_000),

@@ -21,7 +21,7 @@ from quizdl.bank.matching import matched_points
 from quizdl.bank.model import Question
 from quizdl.clock import Clock
 from quizdl.srs import sm2
-from quizdl.srs.queue import build_queue
+from quizdl.srs.queue import build_queue, new_card_order
 from quizdl.store import repo
 from quizdl.vocab import ReviewKind, SessionMode
 
@@ -67,6 +67,9 @@ class Summary:
     skipped: int = 0
     redrilled: int = 0
     remaining: int = 0  # cards left in the queue when the session ended
+    remaining_new: int = 0  # of those, cards never seen before
+    remaining_redrills: int = 0  # of those, re-drills (the rest are due reviews)
+    skipped_today: int = 0  # cards skipped: still due (or still new) today
     next_due: date | None = None
     interrupted: bool = False
     grades: list[int] = field(default_factory=list)
@@ -101,6 +104,7 @@ class SessionOptions:
     new_per_day: int = 10
     limit: int | None = None
     cram: bool = False
+    new_order: str = "interleaved"  # see srs.queue.new_card_order
 
 
 @dataclass
@@ -136,10 +140,15 @@ class QuizSession:
             due = repo.due_dates(conn, options.profile_id, until=None if options.cram else today)
             started_today = repo.introduced_on(conn, options.profile_id, today)
             pending = repo.pending_redrills(conn, options.profile_id, today) if not options.cram else []
+        self.seen = seen
         self.new_allowed = max(0, options.new_per_day - started_today)
-        queued = build_queue(
-            ids, seen, due, today, new_allowed=self.new_allowed, limit=options.limit, cram=options.cram
+        order = new_card_order(
+            [(q.id, q.topic, q.difficulty) for q in questions], options.new_order, options.profile_id
         )
+        queued = build_queue(
+            ids, seen, due, today, new_allowed=self.new_allowed, limit=options.limit, cram=options.cram,
+            new_order=order,
+        )  # fmt: skip
         # Each card's full state is read when it is shown (see _state), not all of them up front.
         self.states: dict[str, sm2.CardState] = {}
         self.queue: deque[tuple[str, str]] = deque((qid, self.kind) for qid in queued)
@@ -196,6 +205,13 @@ class QuizSession:
             self.summary.interrupted = True
         finally:
             self.summary.remaining = len(self.queue) + len(self.redrill)
+            self.summary.remaining_new = sum(
+                1 for qid, kind in self.queue if kind != ReviewKind.REDRILL and qid not in self.seen
+            )
+            self.summary.remaining_redrills = len(self.redrill) + sum(
+                kind == ReviewKind.REDRILL for _, kind in self.queue
+            )
+            self.summary.skipped_today = len(self.skipped)
             repo.end_session(self.engine, session_id, self.clock())
             self.summary.next_due = self.next_due()
         return self.summary

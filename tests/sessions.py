@@ -166,11 +166,14 @@ def run_sequence(
     new_per_day: int = 10,
     limit: int | None = None,
     clock: StepClock | None = None,
+    new_order: str = "interleaved",
 ) -> tuple[Summary, SequenceUI]:
     """One real session on `day`, each shown card answered by the next of `commands`."""
     ui = SequenceUI(plan={}, commands=deque(commands))
     clock = clock or StepClock(datetime.combine(day, time(9), tzinfo=UTC))
-    options = SessionOptions(profile_id=profile_id, zone_name="UTC", new_per_day=new_per_day, limit=limit, cram=cram)
+    options = SessionOptions(
+        profile_id=profile_id, zone_name="UTC", new_per_day=new_per_day, limit=limit, cram=cram, new_order=new_order
+    )
     session = QuizSession(engine, questions, options, clock, day, timer=StepTimer(1.5))
     return session.run(ui), ui
 

@@ -52,6 +52,23 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from quizdl import __version__
+
+        typer.echo(f"quizdl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """A terminal spaced-repetition quiz for deep-learning interviews."""
+
+
 def _register_commands() -> None:
     # Each module imports its heavy dependencies inside the command functions, so `--help` stays fast.
     from quizdl.cli import bank, db, demo, quiz, report, stats

@@ -21,7 +21,9 @@ from quizdl.cli.common import (
 def quiz(
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Only cards with this tag (repeatable).")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many cards.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most this many cards shown, re-drills included.")
+    ] = None,
     new: Annotated[
         int | None, typer.Option("--new", min=0, help="New cards allowed today (default 10, or new_per_day).")
     ] = None,
@@ -49,7 +51,7 @@ def quiz(
     out = console()
     options = SessionOptions(
         profile_id=ctx.profile_id(), zone_name=ctx.settings.timezone, rollover_hour=ctx.settings.rollover_hour,
-        new_per_day=ctx.settings.new_per_day, limit=limit, cram=cram,
+        new_per_day=ctx.settings.new_per_day, limit=limit, cram=cram, new_order=ctx.settings.new_order,
     )  # fmt: skip
     session = QuizSession(ctx.engine, questions, options, ctx.clock, ctx.today)
     if session.is_empty:

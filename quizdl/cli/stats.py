@@ -70,10 +70,14 @@ def render_stats(out: Console, r: Report) -> None:
     windows = [f"retention ({x.label}) [bold]{pct(x.rate)}[/] of {x.scheduled}" for x in r.retention]
     out.print(" · ".join(windows[:2]))
     out.print(" · ".join(windows[2:]))
-    table = Table("topic", "learned", "", "mature", "due", "mean EF", "lapses", "retention", title="Topics")
+    # Fits 80 columns with every topic name whole: no vertical rules, one space of padding, short headers.
+    table = Table(title="Topics", box=None, pad_edge=False, padding=(0, 1), title_justify="left", header_style="bold")
+    table.add_column("topic", no_wrap=True, min_width=max((len(t.topic) for t in r.topics), default=5))
+    for header in ("learned", "", "mature", "due", "mean EF", "lapses", "retained"):
+        table.add_column(header, no_wrap=True, min_width=max(len(header), 6 if header == "" else 0))
     for t in r.topics:
         table.add_row(
-            t.topic, f"{t.learned}/{t.cards}", bar(t.mastery, 8), str(t.mature), str(t.due), ef_text(t.mean_ef),
+            t.topic, f"{t.learned}/{t.cards}", bar(t.mastery, 6), str(t.mature), str(t.due), ef_text(t.mean_ef),
             str(t.lapses), pct(t.retention),
         )  # fmt: skip
     out.print(table)

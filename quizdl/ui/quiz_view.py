@@ -21,6 +21,8 @@ from quizdl.errors import QuizdlError
 from quizdl.session import Action, Command, Prompt, Reveal, Summary
 
 DIFFICULTY = {1: "basic", 2: "intermediate", 3: "advanced"}
+# SM-2's grades in a few words each (docs: SuperMemo 2); shown under every grade line.
+GRADE_LEGEND = "0 blank · 1 wrong, familiar · 2 wrong, seemed easy · 3 hard · 4 hesitant · 5 perfect"
 KIND_LABEL = {"scheduled": "", "redrill": " · re-drill", "cram": " · cram"}
 GRADE_HELP = {0: "blackout", 1: "wrong, familiar", 2: "wrong, easy once seen", 3: "hard", 4: "good", 5: "perfect"}
 
@@ -92,7 +94,7 @@ class QuizView:
         if demos:
             extras.append(f"[bold]d[/] demo ({', then '.join(demos)})")
         extras.append("[bold]q[/] quit")
-        return f"Grade: {grades}   " + "  ".join(extras)
+        return f"Grade: {grades}   " + "  ".join(extras) + f"\n[dim]{GRADE_LEGEND}[/]"
 
     def notice(self, message: str) -> None:
         self.console.print(f"[yellow]{message}[/]")
@@ -115,7 +117,22 @@ def render_summary(console: Console, summary: Summary, today_text: Callable[[obj
         ]
         console.print(Panel("\n".join(x for x in lines if x), title="Session summary", title_align="left"))
     if summary.next_due is not None:
-        console.print(f"Next due: {today_text(summary.next_due)}")
+        console.print(f"Next due: {today_text(summary.next_due)}{_what_is_left(summary)}")
+
+
+def _what_is_left(summary: Summary) -> str:
+    """Why "today": say what is left, since "due" alone reads as reviews when only new cards remain."""
+    parts = []
+    reviews = summary.remaining - summary.remaining_new - summary.remaining_redrills
+    if reviews:
+        parts.append(f"{reviews} review{'s' if reviews != 1 else ''}")
+    if summary.remaining_redrills:
+        parts.append(f"{summary.remaining_redrills} re-drill{'s' if summary.remaining_redrills != 1 else ''}")
+    if summary.remaining_new:
+        parts.append(f"{summary.remaining_new} new card{'s' if summary.remaining_new != 1 else ''}")
+    if summary.skipped_today:
+        parts.append(f"{summary.skipped_today} skipped")
+    return f" ({', '.join(parts)} left)" if parts else ""
 
 
 class ScriptedUI:
