@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from quizdl.bank.matching import matched_points
 from quizdl.bank.model import Question
 from quizdl.clock import Clock
+from quizdl.feedback import suggest_grade
 from quizdl.srs import sm2
 from quizdl.srs.queue import build_queue, new_card_order
 from quizdl.store import repo
@@ -30,6 +31,7 @@ class Action(Enum):
     GRADE = "grade"
     SKIP = "skip"
     UNDO = "undo"
+    ACCEPT = "accept"  # Enter: take the suggested grade
     QUIT = "quit"
     DEMO = "demo"
 
@@ -58,6 +60,7 @@ class Reveal:
     matched: list[bool]  # one per key point
     intervals: dict[int, int] | None  # days each grade would give; None when the schedule is untouched
     can_undo: bool
+    suggested: int | None = None  # the grade the covered key points suggest (None: nothing typed)
 
 
 @dataclass
@@ -232,20 +235,25 @@ class QuizSession:
             reveal = Reveal(
                 prompt=prompt,
                 typed=typed,
-                matched=matched_points(typed, question.key_points),
+                matched=(matched := matched_points(typed, question.key_points)),
                 intervals=sm2.preview(state) if kind == ReviewKind.SCHEDULED else None,
                 can_undo=bool(self.history),
+                suggested=suggest_grade(matched, typed),
             )
             ui.reveal(reveal)
             command = ui.ask_command(reveal)
             demos_run = 0
-            while command.action is Action.DEMO:
-                if question.demos:  # each press runs the card's next demo, back to the first after the last
+            while command.action is Action.DEMO or (command.action is Action.ACCEPT and reveal.suggested is None):
+                if command.action is Action.ACCEPT:
+                    ui.notice("no grade to suggest without a typed answer: press 0-5")
+                elif question.demos:  # each press runs the card's next demo, back to the first after the last
                     ui.run_demo(question.demos[demos_run % len(question.demos)])
                     demos_run += 1
                 else:
                     ui.notice("this card has no demo")
                 command = ui.ask_command(reveal)
+            if command.action is Action.ACCEPT:
+                command = Command(Action.GRADE, reveal.suggested)
             if command.action is Action.QUIT:
                 self.queue.appendleft(item)
                 return
@@ -261,14 +269,17 @@ class QuizSession:
                 continue
             assert command.grade is not None
             elapsed_ms = int((self.timer() - started) * 1000)
-            self._grade(item, command.grade, typed, elapsed_ms, session_id)
+            self._grade(item, command.grade, typed, elapsed_ms, session_id, reveal.suggested)
 
-    def _grade(self, item: tuple[str, str], grade: int, typed: str, elapsed_ms: int, session_id: int) -> None:
+    def _grade(
+        self, item: tuple[str, str], grade: int, typed: str, elapsed_ms: int, session_id: int,
+        suggested: int | None = None,
+    ) -> None:  # fmt: skip
         qid, kind = item
         answer = repo.Answer(
             profile_id=self.options.profile_id, session_id=session_id, question_id=qid,
             reviewed_at=self.clock(), study_day=self.today, kind=kind, grade=grade,
-            response_ms=elapsed_ms, typed_answer=typed or None,
+            response_ms=elapsed_ms, typed_answer=typed or None, suggested_grade=suggested,
         )  # fmt: skip
         recorded = repo.record_answer(self.engine, answer)
         # Only once the answer is durable does the in-memory picture move on.

@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizdl.bank.model import Bank, Question
 from quizdl.errors import QuizdlError
 from quizdl.reports.files import atomic_path
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ID_SEED = "quizdl.anki.v1"
 DECK_ROOT = "quizdl: deep-learning interviews"
 FIELDS = ("Question", "Answer", "Key points", "Topic", "Id")
 CSS = """.card{font-family:system-ui,-apple-system,sans-serif;font-size:18px;text-align:left;color:#1f2328;
 background:#fff;line-height:1.45;padding:8px}.topic{color:#57606a;font-size:13px}code{font-size:15px}
-ul.points{margin-top:10px;color:#1a7f37}"""
+ul.points{margin-top:10px;color:#1a7f37}pre{overflow-x:auto;background:#f6f8fa;padding:6px 8px}
+table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:2px 6px}"""
 QFMT = '<div class="topic">{{Topic}}</div>{{Question}}'
 AFMT = '{{FrontSide}}<hr id="answer">{{Answer}}<ul class="points">{{Key points}}</ul>'
 
@@ -39,13 +45,22 @@ def anki_tag(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip())
 
 
+@cache
+def _markdown() -> MarkdownIt:
+    """CommonMark with GFM tables and strikethrough (what the terminal renders, through rich), no raw HTML."""
+    from markdown_it import MarkdownIt  # installed with rich
+
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False}).enable(["table", "strikethrough"])
+    # A source line break inside a paragraph is only YAML wrapping: a space, so the text reflows on a phone.
+    md.add_render_rule("softbreak", lambda *_: " ")
+    # An explicit hard break (a trailing backslash or two spaces) is the author's: kept, as one tag.
+    md.add_render_rule("hardbreak", lambda *_: "<br>")
+    return md
+
+
 def markdown_to_html(text: str) -> str:
-    """Just enough Markdown for the bank's answers: escaped text, **bold**, `code`, bullet lines, line breaks."""
-    out = escape(text)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    out = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
-    out = re.sub(r"(?m)^- ", "• ", out)
-    return out.replace("\n", "<br>")
+    """An answer's Markdown as HTML: reflowed <p>, <ul>/<ol>, <code>, <pre><code>, <table>; HTML in the text is escaped."""
+    return _markdown().render(text).strip()
 
 
 def _note_fields(q: Question, title: str) -> list[str]:
@@ -53,8 +68,14 @@ def _note_fields(q: Question, title: str) -> list[str]:
     return [escape(q.question), markdown_to_html(q.answer), points, escape(title), escape(q.id)]
 
 
-def write_apkg(bank: Bank, path: Path, topics: list[str] | None = None) -> tuple[int, int]:
-    """Write the (optionally topic-restricted) bank as an .apkg, whole or not at all; returns (notes, decks)."""
+def write_apkg(
+    bank: Bank, path: Path, topics: list[str] | None = None, *, timestamp: float | None = None
+) -> tuple[int, int]:
+    """Write the (optionally topic-restricted) bank as an .apkg, whole or not at all; returns (notes, decks).
+
+    Every note gets `timestamp` (default: now) as its modification time. Anki's importer updates an existing
+    note (same guid) only when the incoming one is strictly newer, so a later export replaces the cards' text.
+    """
     try:
         import genanki
     except ImportError:
@@ -79,5 +100,5 @@ def write_apkg(bank: Bank, path: Path, topics: list[str] | None = None) -> tuple
     if not questions:
         raise QuizdlError("no card to export (check --topic)")
     with atomic_path(Path(path), ".apkg") as tmp:
-        genanki.Package(list(decks.values())).write_to_file(str(tmp))
+        genanki.Package(list(decks.values())).write_to_file(str(tmp), timestamp=timestamp)
     return len(questions), len(decks)

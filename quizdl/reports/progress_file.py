@@ -32,7 +32,8 @@ from quizdl.store.schema import Card, Profile, Review, StudySession
 from quizdl.vocab import LEGACY_SESSION_MODES, MAX_PROFILE_NAME, MAX_QUESTION_ID, ReviewKind, SessionMode
 
 FORMAT = "quizdl-progress"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 had no suggested_grade (read as null)
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the schema's INTEGER columns
 MAX_ID = MAX_QUESTION_ID
 MAX_PROFILE = MAX_PROFILE_NAME
@@ -43,8 +44,9 @@ REVIEW_FIELDS = {
     "session_id": "int?", "question_id": "id", "reviewed_at": "datetime", "study_day": "date", "kind": "kind",
     "grade": "grade", "response_ms": "int?", "typed_answer": "str?", "ef_before": "float",
     "interval_before": "int", "repetitions_before": "int", "due_before": "date?", "ef_after": "float",
-    "interval_after": "int", "repetitions_after": "int", "due_after": "date?",
+    "interval_after": "int", "repetitions_after": "int", "due_after": "date?", "suggested_grade": "grade?",
 }  # fmt: skip
+ADDED_IN_VERSION_2 = {"suggested_grade"}
 CARD_FIELDS = {
     "question_id": "id", "ef": "float", "interval": "int", "repetitions": "int", "due": "date", "lapses": "int",
     "last_review": "date", "introduced_on": "date",
@@ -183,7 +185,11 @@ def _parse(kind: str, value: Any, where: str) -> Any:
     return value
 
 
-def _rows(payload: dict[str, Any], name: str, spec: dict[str, str], source: str) -> list[dict[str, Any]]:
+def _rows(
+    payload: dict[str, Any], name: str, spec: dict[str, str], source: str, absent: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Validated records; fields in `absent` are not in this file's version and are read as null."""
+    absent = absent or set()
     records = payload.get(name)
     if not isinstance(records, list):
         raise ProgressFileError(f"{source}: payload.{name} must be a list")
@@ -192,10 +198,11 @@ def _rows(payload: dict[str, Any], name: str, spec: dict[str, str], source: str)
         where = f"{source}: {name}[{i}]"
         if not isinstance(record, dict):
             raise ProgressFileError(f"{where}: expected an object")
-        if set(record) != set(spec):
-            odd = sorted(set(record) ^ set(spec))[0]
+        expected = set(spec) - absent
+        if set(record) != expected:
+            odd = sorted(set(record) ^ expected)[0]
             raise ProgressFileError(f"{where}: unexpected or missing field {odd!r}")
-        out.append({f: _parse(kind, record[f], f"{where}.{f}") for f, kind in spec.items()})
+        out.append({f: _parse(kind, record.get(f), f"{where}.{f}") for f, kind in spec.items()})
     return out
 
 
@@ -209,7 +216,7 @@ def load_progress(text: str, source: str) -> ProgressFile:
         ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ProgressFileError(f'{source}: not a quizdl progress file (expected "format": "{FORMAT}")')
-    if document.get("version") != VERSION:
+    if document.get("version") not in READABLE_VERSIONS:
         raise ProgressFileError(
             f"{source}: progress file version {document.get('version')!r} is not supported (this quizdl reads version {VERSION})"
         )
@@ -226,7 +233,7 @@ def load_progress(text: str, source: str) -> ProgressFile:
         raise ProgressFileError(f"{source}: payload.profile.name must be a name of 1 to {MAX_PROFILE} characters")
     created = _parse("datetime", profile.get("created_at"), f"{source}: profile.created_at")
     sessions = _rows(payload, "sessions", SESSION_FIELDS, source)
-    reviews = _rows(payload, "reviews", REVIEW_FIELDS, source)
+    reviews = _rows(payload, "reviews", REVIEW_FIELDS, source, ADDED_IN_VERSION_2 if document["version"] == 1 else None)
     cards = _rows(payload, "cards", CARD_FIELDS, source)
     counts = payload.get("counts")
     actual = {"sessions": len(sessions), "reviews": len(reviews), "cards": len(cards)}

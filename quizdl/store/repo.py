@@ -30,6 +30,7 @@ class Answer:
     grade: int
     response_ms: int | None
     typed_answer: str | None
+    suggested_grade: int | None = None  # the grade suggested after the reveal (quizdl.feedback)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def record_answer(engine: Engine, answer: Answer) -> Recorded:
                 grade=answer.grade, response_ms=answer.response_ms, typed_answer=answer.typed_answer,
                 ef_before=before.ef, interval_before=before.interval, repetitions_before=before.repetitions,
                 due_before=before.due, ef_after=after.ef, interval_after=after.interval,
-                repetitions_after=after.repetitions, due_after=after.due,
+                repetitions_after=after.repetitions, due_after=after.due, suggested_grade=answer.suggested_grade,
             )
             .returning(reviews_t.c.id)
         ).scalar_one()  # fmt: skip

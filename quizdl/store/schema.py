@@ -68,6 +68,7 @@ class Review(Base):
     interval_after: Mapped[int] = mapped_column(Integer)
     repetitions_after: Mapped[int] = mapped_column(Integer)
     due_after: Mapped[date | None] = mapped_column(Date)
+    suggested_grade: Mapped[int | None] = mapped_column(Integer)  # what quizdl suggested; NULL: none
 
     __table_args__ = (
         Index("ix_reviews_profile_time", "profile_id", "reviewed_at"),

@@ -36,11 +36,12 @@ def days(n: int) -> str:
 
 
 def parse_command(text: str) -> Command | None:
-    """A grade 0-5 or one of d/s/u/q; None when the text is neither."""
+    """A grade 0-5, one of d/s/u/q, or Enter (empty) for the suggested grade; None when the text is neither."""
     key = text.strip().lower()
     if key in {"0", "1", "2", "3", "4", "5"}:
         return Command(Action.GRADE, int(key))
     return {
+        "": Command(Action.ACCEPT),  # Enter (an empty command line in scripts): take the suggested grade
         "d": Command(Action.DEMO),
         "s": Command(Action.SKIP),
         "u": Command(Action.UNDO),
@@ -88,7 +89,8 @@ class QuizView:
             grades = "  ".join(f"[bold]{g}[/] {days(d)}" for g, d in reveal.intervals.items())
         else:
             grades = "  ".join(f"[bold]{g}[/]" for g in range(6)) + "  (schedule unchanged)"
-        extras = ["[bold]s[/] skip"]
+        extras = [f"[bold]Enter[/] = {reveal.suggested} (suggested)"] if reveal.suggested is not None else []
+        extras.append("[bold]s[/] skip")
         if reveal.can_undo:
             extras.append("[bold]u[/] undo")
         if demos:

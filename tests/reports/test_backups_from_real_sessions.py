@@ -101,12 +101,15 @@ def test_a_backup_of_real_sessions_restores_into_a_fresh_data_dir(
 
 
 def test_a_file_written_with_the_legacy_session_mode_imports(engine: Engine) -> None:
-    """Files exported before the vocabulary was unified may say 'review'; it is read as 'scheduled'."""
+    """Version-1 files, written before the vocabulary was unified, may say 'review' (read as 'scheduled')."""
     pid = repo.ensure_profile(engine, "ana", NOW)
     run_sequence(engine, pid, tiny_bank(3), DAY0, ["5", "2", "4", "5"])
     document = export_progress(engine, pid, NOW)
     for s in document["payload"]["sessions"]:
         s["mode"] = "review"
+    for r in document["payload"]["reviews"]:  # version 1 had no suggested_grade
+        del r["suggested_grade"]
+    document["version"] = 1
     document["sha256"] = hashlib.sha256(canonical(document["payload"])).hexdigest()
     target = open_engine("sqlite://")
     import_progress(target, load_progress(dump_progress(document), "old.json"), "ana")

@@ -144,7 +144,7 @@ def _edit(text: str, change: Any, *, fix_checksum: bool = False) -> str:
         (lambda t: t[: len(t) // 2], r"not valid JSON \(truncated or edited\?\)"),
         (lambda t: "", "not valid JSON"),
         (lambda t: _edit(t, lambda d: d["payload"]["reviews"][3].update(grade=5)), "checksum mismatch"),
-        (lambda t: _edit(t, lambda d: d.update(version=2)), "version 2 is not supported"),
+        (lambda t: _edit(t, lambda d: d.update(version=3)), "version 3 is not supported"),
         (lambda t: _edit(t, lambda d: d.update(format="other")), "not a quizdl progress file"),
         (lambda t: _edit(t, lambda d: d["payload"]["reviews"].pop(), fix_checksum=True), "do not match the content"),
         (
