@@ -12,14 +12,9 @@ the largest batch whose latency still meets the budget.
 
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import dataclass
 
-import torch
-from torch import Tensor, nn
-
-from quizdl.demos.common import fmt, mlp, randn, seeded
+from quizdl.demos.common import fmt, median_forward_seconds, mlp, randn, seeded
 from quizdl.demos.registry import Chart, DemoContext, DemoResult, Series, demo
 
 
@@ -30,30 +25,6 @@ class Config:
     repeats: int = 15  # timed passes per batch size (the median is reported)
     warmup: int = 2  # untimed passes first
     near_peak: float = 0.8  # "saturated": throughput within this share of the best
-
-
-def _sync(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    elif device.startswith("mps"):
-        torch.mps.synchronize()
-
-
-@torch.no_grad()
-def _median_times(cases: list[tuple[nn.Module, Tensor]], repeats: int, warmup: int, device: str) -> list[float]:
-    """Median seconds per forward pass of each (net, input), timed round-robin so load bursts hit all alike."""
-    for net, x in cases:
-        for _ in range(warmup):
-            net(x)
-    _sync(device)
-    times: list[list[float]] = [[] for _ in cases]
-    for _ in range(repeats):
-        for i, (net, x) in enumerate(cases):
-            t0 = time.perf_counter()
-            net(x)
-            _sync(device)
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
 
 
 @demo(
@@ -72,7 +43,7 @@ def batch_latency(ctx: DemoContext) -> DemoResult:
     # 2. time one forward pass per batch size (the sizes taken in turn, so load bursts hit all alike)
     ctx.progress("timing", 0.0)
     cases = [(net, randn(gen, b, cfg.sizes[0], device=ctx.device)) for b in cfg.batches]
-    latency = _median_times(cases, cfg.repeats, cfg.warmup, ctx.device)
+    latency = median_forward_seconds(cases, cfg.repeats, cfg.warmup, ctx.device)
     ctx.progress("done", 1.0)
 
     # 3. throughput, latency per sample, and where throughput saturates

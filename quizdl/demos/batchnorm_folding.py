@@ -13,14 +13,12 @@ fold: the folded network does not match it.
 from __future__ import annotations
 
 import copy
-import statistics
-import time
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-from quizdl.demos.common import fmt, rand, randn, seeded
+from quizdl.demos.common import fmt, median_forward_seconds, rand, randn, seeded
 from quizdl.demos.registry import Chart, DemoContext, DemoResult, Series, demo
 
 
@@ -94,30 +92,6 @@ def _fold_all(net: nn.Sequential) -> nn.Sequential:
     return nn.Sequential(*out)
 
 
-def _sync(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    elif device.startswith("mps"):
-        torch.mps.synchronize()
-
-
-@torch.no_grad()
-def _median_times(cases: list[tuple[nn.Module, Tensor]], repeats: int, warmup: int, device: str) -> list[float]:
-    """Median seconds per forward pass of each (net, input), timed round-robin so load bursts hit all alike."""
-    for net, x in cases:
-        for _ in range(warmup):
-            net(x)
-    _sync(device)
-    times: list[list[float]] = [[] for _ in cases]
-    for _ in range(repeats):
-        for i, (net, x) in enumerate(cases):
-            t0 = time.perf_counter()
-            net(x)
-            _sync(device)
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
-
-
 @demo(
     "batchnorm-folding",
     topic="deployment-practice",
@@ -183,7 +157,7 @@ def batchnorm_folding(ctx: DemoContext) -> DemoResult:
 
     # 5. time both networks (median of repeats)
     ctx.progress("timing", 0.6)
-    t_ref, t_fold = _median_times([(net, x), (folded, x)], cfg.repeats, 1, ctx.device)
+    t_ref, t_fold = median_forward_seconds([(net, x), (folded, x)], cfg.repeats, 1, ctx.device)
     ctx.progress("done", 1.0)
 
     rows: list[list[object]] = [

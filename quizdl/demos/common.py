@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 import torch
@@ -31,10 +33,13 @@ __all__ = [
     "Adam",
     "fmt",
     "grad_norm",
+    "median_forward_seconds",
     "mlp",
     "rand",
     "randn",
     "seeded",
+    "sync",
+    "teacher_task",
     "thin",
     "ticker",
     "to_floats",
@@ -61,6 +66,24 @@ def randn(gen: torch.Generator, *shape: int, device: str) -> Tensor:
 def rand(gen: torch.Generator, *shape: int, device: str) -> Tensor:
     """Uniform [0, 1) samples drawn on the CPU from `gen`, moved to device."""
     return torch.rand(*shape, generator=gen, device="cpu").to(device)
+
+
+def teacher_task(
+    gen: torch.Generator, dim: int, hidden: int, classes: int, *, device: str
+) -> Callable[[int], tuple[Tensor, Tensor]]:
+    """A classification task labelled by a fixed random ReLU network: `task(n)` draws n (inputs, labels).
+
+    Labels are the argmax of the teacher's centred outputs, so every class occurs; the teacher is drawn
+    once from `gen`, each call draws fresh inputs."""
+    w1 = randn(gen, dim, hidden, device=device) / dim**0.5
+    w2 = randn(gen, hidden, classes, device=device)
+
+    def task(n: int) -> tuple[Tensor, Tensor]:
+        x = randn(gen, n, dim, device=device)
+        z = torch.relu(x @ w1)
+        return x, ((z - z.mean(dim=0)) @ w2).argmax(dim=1)
+
+    return task
 
 
 # --- models --------------------------------------------------------------------------------------------
@@ -217,6 +240,36 @@ def ticker(ctx: DemoContext, label: str, start: float = 0.0, end: float = 1.0) -
         ctx.progress(label, start + (end - start) * min(max(fraction, 0.0), 1.0))
 
     return report
+
+
+# --- timing --------------------------------------------------------------------------------------------
+
+
+def sync(device: str) -> None:
+    """Wait for queued GPU work, so a timer measures the computation and not just its launch."""
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    elif device.startswith("mps"):
+        torch.mps.synchronize()
+
+
+@torch.no_grad()
+def median_forward_seconds(
+    cases: Sequence[tuple[nn.Module, Tensor]], repeats: int, warmup: int, device: str
+) -> list[float]:
+    """Median seconds per forward pass of each (net, input), timed round-robin so load bursts hit all alike."""
+    for net, x in cases:
+        for _ in range(warmup):
+            net(x)
+    sync(device)
+    times: list[list[float]] = [[] for _ in cases]
+    for _ in range(repeats):
+        for i, (net, x) in enumerate(cases):
+            t0 = time.perf_counter()
+            net(x)
+            sync(device)
+            times[i].append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
 
 
 # --- results -------------------------------------------------------------------------------------------

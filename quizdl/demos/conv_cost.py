@@ -15,14 +15,12 @@ per byte moved.
 
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-from quizdl.demos.common import fmt, randn, seeded
+from quizdl.demos.common import fmt, median_forward_seconds, randn, seeded
 from quizdl.demos.registry import Chart, DemoContext, DemoResult, Series, demo
 
 
@@ -36,13 +34,6 @@ class Config:
     wide_size: int = 14  # H = W for the bottleneck comparison
     example: tuple[int, int, int] = (56, 64, 128)  # interview example: H = W, C_in, C_out
     repeats: int = 7  # timed passes per layer (median)
-
-
-def _sync(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    elif device.startswith("mps"):
-        torch.mps.synchronize()
 
 
 def _count_macs(net: nn.Module, x: Tensor) -> int:
@@ -61,23 +52,6 @@ def _count_macs(net: nn.Module, x: Tensor) -> int:
     for h in hooks:
         h.remove()
     return total
-
-
-@torch.no_grad()
-def _median_times(cases: list[tuple[nn.Module, Tensor]], repeats: int, warmup: int, device: str) -> list[float]:
-    """Median seconds per forward pass of each (net, input), timed round-robin so load bursts hit all alike."""
-    for net, x in cases:
-        for _ in range(warmup):
-            net(x)
-    _sync(device)
-    times: list[list[float]] = [[] for _ in cases]
-    for _ in range(repeats):
-        for i, (net, x) in enumerate(cases):
-            t0 = time.perf_counter()
-            net(x)
-            _sync(device)
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
 
 
 @demo(
@@ -137,7 +111,7 @@ def conv_cost(ctx: DemoContext) -> DemoResult:
             [name, p_count, p_formula, mac_count, mac_formula, p_count == p_formula and mac_count == mac_formula]
         )
     ctx.progress("timing", 0.9)
-    for r, row, sec in zip(res, rows, _median_times(cases, cfg.repeats, 1, ctx.device), strict=True):
+    for r, row, sec in zip(res, rows, median_forward_seconds(cases, cfg.repeats, 1, ctx.device), strict=True):
         r["ms"] = 1000 * sec
         row += [r["ms"], r["macs"] / r["ms"] / 1e6]
     ctx.progress("done", 1.0)

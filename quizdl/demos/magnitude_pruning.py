@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from quizdl.demos.common import mlp, randn, seeded, ticker, train
+from quizdl.demos.common import mlp, seeded, teacher_task, ticker, train
 from quizdl.demos.registry import Chart, DemoContext, DemoResult, Series, demo
 
 
@@ -76,13 +76,7 @@ def magnitude_pruning(ctx: DemoContext) -> DemoResult:
     steps = ctx.steps_or(cfg.steps)
 
     # 1. data: labels from a fixed random ReLU network (argmax of its centred outputs)
-    w1 = randn(gen, cfg.dim, cfg.teacher_hidden, device=ctx.device) / cfg.dim**0.5
-    w2 = randn(gen, cfg.teacher_hidden, cfg.classes, device=ctx.device)
-
-    def task(n: int) -> tuple[Tensor, Tensor]:
-        x = randn(gen, n, cfg.dim, device=ctx.device)
-        z = torch.relu(x @ w1)
-        return x, ((z - z.mean(dim=0)) @ w2).argmax(dim=1)
+    task = teacher_task(gen, cfg.dim, cfg.teacher_hidden, cfg.classes, device=ctx.device)
 
     x_train, y_train = task(cfg.n_train)
     x_test, y_test = task(cfg.n_test)
