@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,9 @@ from quizdl.cli.common import (
     make_context,
     relative_day,
 )
+
+if TYPE_CHECKING:
+    from quizdl.demos.worker import DemoWorker
 
 
 def quiz(
@@ -33,7 +36,7 @@ def quiz(
     bank: BankOption = None,
 ) -> None:
     """Study the cards due today. Type an answer (or just press Enter), see the model answer, grade 0-5."""
-    from quizdl.session import QuizSession, SessionOptions
+    from quizdl.session import Prompt, QuizSession, SessionOptions
     from quizdl.ui.quiz_view import QuizView, ScriptedUI, TerminalUI, render_summary
 
     ctx = make_context(db=db, profile=profile, bank=bank, new_per_day=new)
@@ -61,23 +64,46 @@ def quiz(
         ctx.close()
         return
 
+    # At a terminal, `d` runs the demo in a warm worker process, started (without waiting) once a card with a
+    # demo is on screen; a script (stdin not a terminal) runs it in this process, as `quizdl demo` does.
+    at_terminal = sys.stdin.isatty()
+    workers: list[DemoWorker] = []  # at most one, made on the first card that links a demo
+
+    def worker() -> DemoWorker:
+        if not workers:
+            from quizdl.demos.worker import DemoWorker
+
+            workers.append(DemoWorker())
+        return workers[0]
+
+    def warm(prompt: Prompt) -> None:
+        for name in prompt.question.demos:
+            worker().prepare(name)
+
     def run_demo(name: str) -> None:
         from quizdl.errors import QuizdlError
 
         try:
-            from quizdl.ui.demo_view import run_and_render
+            if at_terminal:
+                from quizdl.ui.demo_view import run_elsewhere_and_render
 
-            run_and_render(name, console=out)
+                run_elsewhere_and_render(name, worker().run, console=out)
+            else:
+                from quizdl.ui.demo_view import run_and_render
+
+                run_and_render(name, console=out)
         except QuizdlError as err:
             out.print(f"[red]demo {name}: {err}[/]")
 
     view = QuizView(out, run_demo)
-    if sys.stdin.isatty():
-        terminal = TerminalUI(view)
+    if at_terminal:
+        terminal = TerminalUI(view, on_card=warm)
         try:
             summary = session.run(terminal)
         finally:
             terminal.close()  # give the terminal back its line mode, whatever happened
+            for w in workers:
+                w.close()  # its stdin closes and it is stopped (it would exit by itself once this process ends)
     else:
         summary = session.run(ScriptedUI(view, sys.stdin))
     render_summary(out, summary, lambda day: relative_day(day, ctx.today))

@@ -111,7 +111,7 @@ def demo(name: str, *, topic: str, summary: str) -> Callable[[DemoFn], DemoFn]:
     return register
 
 
-_SKIP_MODULES = {"registry", "device", "common"}
+_SKIP_MODULES = {"registry", "device", "common", "worker"}
 
 
 def load_all() -> dict[str, Demo]:

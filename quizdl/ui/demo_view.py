@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console, Group
@@ -151,7 +152,79 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def demo_payload(result: DemoResult, device: str, **extra: Any) -> dict[str, Any]:
+    """What `quizdl demo NAME --json` prints, as a dict: strict-JSON-safe (non-finite numbers as strings)."""
+    return _json_safe({"device": device, **extra, **result.to_dict()})
+
+
 def render_json(result: DemoResult, device: str, **extra: Any) -> str:
     """The result as strict JSON (non-finite numbers as strings), with the device and any extra keys."""
-    payload = {"device": device, **extra, **result.to_dict()}
-    return json.dumps(_json_safe(payload), indent=2, allow_nan=False)
+    return json.dumps(demo_payload(result, device, **extra), indent=2, allow_nan=False)
+
+
+_NON_FINITE = {"NaN": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _number(value: Any) -> Any:
+    """Undo _json_safe for one value: "NaN", "inf", "-inf" become floats again."""
+    return _NON_FINITE.get(value, value) if isinstance(value, str) else value
+
+
+def result_from_payload(payload: dict[str, Any]) -> DemoResult:
+    """Rebuild a DemoResult from demo_payload's dict (a worker's answer), non-finite numbers included.
+
+    A table cell that is literally the text "NaN", "inf" or "-inf" comes back as that float, which renders
+    the same way.
+    """
+    from quizdl.demos.registry import Chart, Series
+
+    charts = [
+        Chart(
+            title=c["title"],
+            x_label=c.get("x_label", "step"),
+            log_y=bool(c.get("log_y", False)),
+            series=[
+                Series(
+                    name=s["name"],
+                    values=[float(_number(v)) for v in s["values"]],
+                    x=None if s.get("x") is None else [float(_number(v)) for v in s["x"]],
+                )
+                for s in c["series"]
+            ],
+        )
+        for c in payload.get("charts", [])
+    ]
+    return DemoResult(
+        header=payload["header"],
+        columns=list(payload["columns"]),
+        rows=[[_number(cell) for cell in row] for row in payload["rows"]],
+        takeaway=payload["takeaway"],
+        metrics={k: _number(v) for k, v in payload.get("metrics", {}).items()},
+        charts=charts,
+    )
+
+
+def run_elsewhere_and_render(
+    name: str, run: Callable[..., dict[str, Any]], *, console: Console, device: str = "auto", seed: int = 0
+) -> DemoResult:
+    """Like run_and_render, for a demo run by another process (the quiz's warm worker).
+
+    `run(name, device=, seed=, on_event=)` returns demo_payload's dict; its "start" event prints the same
+    first line as run_and_render and its "progress" events drive the same progress bar.
+    """
+    bar = _LazyProgress(console, name)
+
+    def on_event(event: dict[str, Any]) -> None:
+        if event.get("event") == "start":  # the demo starts now: a cold worker has just imported torch
+            console.print(f"[dim]demo[/] [bold]{name}[/] [dim]on {event.get('device')}, seed {seed}…[/]")
+            bar.start = time.perf_counter()
+        elif event.get("event") == "progress":
+            bar(str(event.get("label", "")), float(event.get("fraction", 0.0)))
+
+    try:
+        payload = run(name, device=device, seed=seed, on_event=on_event)
+    finally:
+        bar.stop()
+    result = result_from_payload(payload)
+    render_result(result, console=console, name=name, device=payload["device"], seconds=payload.get("seconds"))
+    return result

@@ -140,10 +140,11 @@ def _what_is_left(summary: Summary) -> str:
 class ScriptedUI:
     """Reads the line protocol from a stream (stdin when it is not a terminal)."""
 
-    def __init__(self, view: QuizView, stream: IO[str]) -> None:
+    def __init__(self, view: QuizView, stream: IO[str], on_card: Callable[[Prompt], None] | None = None) -> None:
         self.view = view
         self.stream = stream
         self.line_number = 0
+        self.on_card = on_card  # called once the card is on screen (the quiz warms the card's demo there)
 
     def _line(self) -> str | None:
         line = self.stream.readline()
@@ -154,6 +155,8 @@ class ScriptedUI:
 
     def ask_answer(self, prompt: Prompt) -> str | None:
         self.view.show_prompt(prompt)
+        if self.on_card is not None:
+            self.on_card(prompt)
         lines: list[str] = []
         while (line := self._line()) is not None:
             if line.strip() == "":
@@ -222,9 +225,12 @@ class KeyReader:
 class TerminalUI:
     """Interactive: lines for the answer, then one key press for the grade."""
 
-    def __init__(self, view: QuizView, keys: KeyReader | None = None) -> None:
+    def __init__(
+        self, view: QuizView, keys: KeyReader | None = None, on_card: Callable[[Prompt], None] | None = None
+    ) -> None:
         self.view = view
         self.keys = keys or KeyReader()
+        self.on_card = on_card  # called once the card is on screen (the quiz warms the card's demo there)
 
     def close(self) -> None:
         self.keys.stop()
@@ -233,6 +239,8 @@ class TerminalUI:
         self.keys.stop()
         self.view.show_prompt(prompt)
         self.view.console.print("[dim]Type your answer; an empty line reveals the model answer.[/]")
+        if self.on_card is not None:
+            self.on_card(prompt)
         lines: list[str] = []
         while True:
             try:
