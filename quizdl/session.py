@@ -235,7 +235,7 @@ class QuizSession:
             reveal = Reveal(
                 prompt=prompt,
                 typed=typed,
-                matched=(matched := matched_points(typed, question.key_points)),
+                matched=(matched := matched_points(typed, question.key_points, question.key_point_alternatives)),
                 intervals=sm2.preview(state) if kind == ReviewKind.SCHEDULED else None,
                 can_undo=bool(self.history),
                 suggested=suggest_grade(matched, typed),

@@ -100,6 +100,39 @@ def _str_list(
     return tuple(v.strip() for v in value)
 
 
+def _key_points(
+    card: yamlsafe.Located, file: Path, problems: _Problems, where: str
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """`key_points`: each item a string, or `{point: text, also: [other wording, ...]}`. Returns the points and,
+    if any point has other wordings, one tuple of them per point (else an empty tuple)."""
+    value = card.value.get("key_points")
+    line = card.line_of("key_points")
+    if not isinstance(value, list):
+        problems.add(file, line, f"{where}: 'key_points' must be a list of non-empty text items")
+        return (), ()
+    points: list[str] = []
+    alternatives: list[tuple[str, ...]] = []
+    for item in value:
+        if isinstance(item, str) and item.strip():
+            points.append(item.strip())
+            alternatives.append(())
+            continue
+        fields = item.value if isinstance(item, yamlsafe.Located) else {}
+        point, also = fields.get("point"), fields.get("also", [])
+        if not fields or not set(fields) <= {"point", "also"} or not isinstance(point, str) or not point.strip():
+            at = item.line if isinstance(item, yamlsafe.Located) else line
+            problems.add(file, at, f'{where}: each key point must be text or {{point: "text", also: ["wording"]}}')
+            return (), ()
+        if not isinstance(also, list) or not all(isinstance(a, str) and a.strip() for a in also):
+            problems.add(file, item.line_of("also"), f"{where}: a key point's 'also' must be a list of non-empty text")
+            return (), ()
+        points.append(point.strip())
+        alternatives.append(tuple(a.strip() for a in also))
+    if not 1 <= len(points) <= 12:
+        problems.add(file, line, f"{where}: 'key_points' needs 1 to 12 items, has {len(points)}")
+    return tuple(points), tuple(alternatives) if any(alternatives) else ()
+
+
 MAX_DEMOS = 4
 
 
@@ -183,7 +216,7 @@ def _card(item: Any, topic: str, file: Path, problems: _Problems, fallback_line:
         )  # fmt: skip
     question = _text(item, "question", file, problems, where)
     answer = _text(item, "answer", file, problems, where)
-    key_points = _str_list(item, "key_points", file, problems, where, 1, 12)
+    key_points, alternatives = _key_points(item, file, problems, where)
     tags = _str_list(item, "tags", file, problems, where, 1, 20)
     for tag in tags:
         if not KEBAB.match(tag):
@@ -212,7 +245,7 @@ def _card(item: Any, topic: str, file: Path, problems: _Problems, fallback_line:
     return Question(
         id=raw_id, topic=topic, question=question, answer=answer, key_points=key_points,
         difficulty=difficulty, tags=tags, demos=demos, origin=origin, sources=sources, errata=errata,
-        file=file, line=item.line,
+        key_point_alternatives=alternatives, file=file, line=item.line,
     )  # fmt: skip
 
 

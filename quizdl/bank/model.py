@@ -36,6 +36,8 @@ class Question:
     origin: str = "source"
     sources: tuple[SourceRef, ...] = ()
     errata: tuple[Erratum, ...] = ()
+    # Other wordings of each key point that also tick it (`also:` in YAML): empty, or one tuple per key point.
+    key_point_alternatives: tuple[tuple[str, ...], ...] = ()
     file: Path = field(default=Path("?"), compare=False)
     line: int = field(default=0, compare=False)
 
