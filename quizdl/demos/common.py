@@ -32,7 +32,9 @@ __all__ = [
     "SGD",
     "Adam",
     "fmt",
+    "footprint_box",
     "grad_norm",
+    "input_gradient",
     "median_forward_seconds",
     "mlp",
     "rand",
@@ -106,6 +108,34 @@ def mlp(
         if i < len(sizes) - 2 or final_act:
             layers.append(act())
     return nn.Sequential(*layers).to(device)
+
+
+# --- receptive fields ----------------------------------------------------------------------------------
+
+
+def input_gradient(net: nn.Module, size: int, device: str, col_offset: int = 0) -> tuple[Tensor, int]:
+    """Gradient of one output pixel (the centre, shifted `col_offset` columns) of a 1-channel conv stack
+    with respect to a size x size input of ones, as an (H, W) tensor, and the output's side length.
+
+    Its non-zero footprint is the pixel's receptive field, measured rather than computed by formula
+    (give the convs positive weights so nothing cancels to exactly 0)."""
+    x = torch.ones(1, 1, size, size, device=device, requires_grad=True)
+    out = net(x)
+    c = out.shape[-1] // 2
+    (g,) = torch.autograd.grad(out[0, 0, c, c + col_offset], x)
+    return g[0, 0], int(out.shape[-1])
+
+
+def footprint_box(grad: Tensor) -> tuple[int, int, int, int, float]:
+    """(left, top, width, height, share of the box that is non-zero) of a gradient's non-zero footprint."""
+    nz = grad != 0
+    rows = torch.nonzero(nz.any(dim=1)).flatten()
+    cols = torch.nonzero(nz.any(dim=0)).flatten()
+    if not cols.numel():
+        return 0, 0, 0, 0, 0.0
+    top, left = int(rows.min().item()), int(cols.min().item())
+    box = nz[top : int(rows.max().item()) + 1, left : int(cols.max().item()) + 1]
+    return left, top, int(box.shape[1]), int(box.shape[0]), float(box.float().mean().item())
 
 
 # --- training ------------------------------------------------------------------------------------------

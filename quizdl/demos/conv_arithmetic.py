@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from quizdl.demos.common import seeded
+from quizdl.demos.common import footprint_box, input_gradient, seeded
 from quizdl.demos.registry import Chart, DemoContext, DemoResult, Series, demo
 
 
@@ -52,15 +52,8 @@ def measured_receptive_field(layers: int, stride: int, size: int, device: str) -
     with torch.no_grad():
         for c in convs:
             c.weight.uniform_(0.1, 1.0)  # positive weights: no accidental cancellation to exactly 0
-    x = torch.ones(1, 1, size, size, device=device, requires_grad=True)
-    out = net(x)
-    c = out.shape[-1] // 2
-    out[0, 0, c, c].backward()
-    assert x.grad is not None
-    g = x.grad[0, 0]
-    touched = (g != 0).any(dim=0)  # columns with any non-zero gradient
-    cols = torch.nonzero(touched).flatten()
-    width = int((cols.max() - cols.min() + 1).item()) if cols.numel() else 0
+    g, _ = input_gradient(net, size, device)
+    width = footprint_box(g)[2]
     profile = g.abs().sum(dim=0)
     return width, [float(v) for v in (profile / profile.sum()).tolist()]
 

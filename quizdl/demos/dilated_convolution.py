@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from quizdl.demos.common import seeded
+from quizdl.demos.common import footprint_box, input_gradient, seeded
 from quizdl.demos.registry import Chart, DemoContext, DemoResult, Series, demo
 
 
@@ -71,15 +71,9 @@ def _single_channel(conv: nn.Conv2d) -> nn.Conv2d:
 def _field(convs: list[nn.Conv2d], size: int, device: str) -> tuple[int, float, int]:
     """Width of the central output pixel's gradient footprint, the share of that box reached, output side."""
     net = nn.Sequential(*[_single_channel(c) for c in convs]).to(device)
-    x = torch.ones(1, 1, size, size, device=device, requires_grad=True)
-    out = net(x)
-    c = out.shape[-1] // 2
-    (g,) = torch.autograd.grad(out[0, 0, c, c], x)
-    nz = g[0, 0] != 0
-    rows = torch.nonzero(nz.any(dim=1)).flatten()
-    cols = torch.nonzero(nz.any(dim=0)).flatten()
-    box = nz[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    return int(box.shape[1]), float(box.float().mean().item()), int(out.shape[-1])
+    g, out_size = input_gradient(net, size, device)
+    _, _, width, _, share = footprint_box(g)
+    return width, share, out_size
 
 
 @demo(

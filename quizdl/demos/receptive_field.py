@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from quizdl.demos.common import seeded
+from quizdl.demos.common import footprint_box, input_gradient, seeded
 from quizdl.demos.registry import Chart, DemoContext, DemoResult, Series, demo
 
 Layer = tuple[str, int, int, int]  # (kind "conv" or "avgpool", kernel, stride, dilation)
@@ -64,23 +64,8 @@ def _module(kind: str, k: int, s: int, d: int) -> nn.Module:
 def measure(layers: tuple[Layer, ...], size: int, device: str) -> tuple[int, int, int]:
     """Footprint width and height of the central output pixel, and the shift to its right neighbour's."""
     net = nn.Sequential(*[_module(*layer) for layer in layers]).to(device)
-    x = torch.ones(1, 1, size, size, device=device, requires_grad=True)
-    out = net(x)
-    c = out.shape[-1] // 2
-
-    def footprint(col: int) -> tuple[int, int, int]:
-        (g,) = torch.autograd.grad(out[0, 0, c, col], x, retain_graph=True)
-        nz = g[0, 0] != 0
-        cols = torch.nonzero(nz.any(dim=0)).flatten()
-        rows = torch.nonzero(nz.any(dim=1)).flatten()
-        return (
-            int(cols.min().item()),
-            int((cols.max() - cols.min() + 1).item()),
-            int((rows.max() - rows.min() + 1).item()),
-        )
-
-    left, width, height = footprint(c)
-    left_next, _, _ = footprint(c + 1)
+    left, _, width, height, _ = footprint_box(input_gradient(net, size, device)[0])
+    left_next = footprint_box(input_gradient(net, size, device, col_offset=1)[0])[0]
     return width, height, left_next - left
 
 
