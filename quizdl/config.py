@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizdl.errors import QuizdlError
+from quizdl.srs.queue import NEW_ORDERS
+from quizdl.vocab import MAX_PROFILE_NAME
 
 DEFAULT_NEW_PER_DAY = 10
 DEFAULT_ROLLOVER_HOUR = 4
@@ -39,7 +41,7 @@ CONFIG_TYPES: dict[str, str] = {
     "db": "text", "profile": "text", "timezone": "text", "new_per_day": "whole number",
     "rollover_hour": "whole number", "bank": "a path or a list of paths", "new_order": "text",
 }  # fmt: skip
-NEW_ORDERS = ("interleaved", "bank", "random")  # srs.queue.NEW_ORDERS (not imported: config stays light)
+
 CONFIG_KEYS = set(CONFIG_TYPES)
 
 
@@ -90,8 +92,8 @@ def load_settings(
     env = os.environ
     db_url = db or env.get("QUIZDL_DB") or str(file.get("db") or "") or f"sqlite:///{home / 'quizdl.db'}"
     name = profile or env.get("QUIZDL_PROFILE") or str(file.get("profile") or "default")
-    if not name.strip() or len(name) > 100:
-        raise QuizdlError("--profile must be a non-empty name of at most 100 characters")
+    if not name.strip() or len(name) > MAX_PROFILE_NAME:
+        raise QuizdlError(f"--profile must be a non-empty name of at most {MAX_PROFILE_NAME} characters")
     if new_per_day is not None:
         per_day, per_day_name = new_per_day, "--new"
     elif "QUIZDL_NEW_PER_DAY" in env:

@@ -14,7 +14,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Engine
 
 from quizdl.bank.model import Question
-from quizdl.session import Action, Command, Prompt, QuizSession, Reveal, SessionOptions, Summary
+from quizdl.session import Command, Prompt, QuizSession, Reveal, SessionOptions, Summary
+
+
+def _command(key: str) -> Command:
+    """A script's key as the real UI reads it (quizdl.ui.quiz_view.parse_command)."""
+    from quizdl.ui.quiz_view import parse_command
+
+    command = parse_command(key)
+    assert command is not None, f"not a command: {key!r}"
+    return command
 
 
 @dataclass
@@ -43,10 +52,7 @@ class ScriptedUI:
 
     def ask_command(self, reveal: Reveal) -> Command:
         queue = self.plan.get(self._current) if self._current else None
-        key = queue.popleft() if queue else "q"
-        if key.isdigit():
-            return Command(Action.GRADE, int(key))
-        return Command({"s": Action.SKIP, "u": Action.UNDO, "d": Action.DEMO, "q": Action.QUIT}[key])
+        return _command(queue.popleft() if queue else "q")
 
     def run_demo(self, name: str) -> None:
         self.demos.append(name)
@@ -149,10 +155,7 @@ class SequenceUI(ScriptedUI):
     commands: deque[str] = field(default_factory=deque)
 
     def ask_command(self, reveal: Reveal) -> Command:
-        key = self.commands.popleft() if self.commands else "q"
-        if key.isdigit():
-            return Command(Action.GRADE, int(key))
-        return Command({"s": Action.SKIP, "u": Action.UNDO, "d": Action.DEMO, "q": Action.QUIT}[key])
+        return _command(self.commands.popleft() if self.commands else "q")
 
 
 def run_sequence(

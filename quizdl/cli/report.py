@@ -116,10 +116,6 @@ def counter(label: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda done: bar.update(task, completed=done)
 
 
-def _profile_id(ctx: Context, explicit: str | None) -> int:
-    return ctx.existing_profile_id(explicit)
-
-
 def _emit(output: Path | None, text: str) -> None:
     from quizdl.reports.files import write_text
 
@@ -157,7 +153,7 @@ def report(
                     advance(f"rendering {kind}")
                     text = _render_class(group, kind)
                 else:
-                    pid = _profile_id(ctx, profile)
+                    pid = ctx.existing_profile_id(profile)
                     one = build_report(ctx.engine, pid, ctx.bank, ctx.today, since_day, advance)
                     advance(f"rendering {kind}")
                     text = _render_one(one, kind, output)
@@ -207,7 +203,7 @@ def _csv(ctx: Context, output: Path | None, profile: str | None, all_profiles: b
         with ctx.engine.connect() as conn:
             ids = list(conn.execute(select(Profile.id)).scalars())
     else:
-        ids = [_profile_id(ctx, profile)]
+        ids = [ctx.existing_profile_id(profile)]
     with ctx.engine.connect() as conn:
         where = [Review.profile_id.in_(ids)] + ([Review.study_day >= since_day] if since_day else [])
         total = conn.execute(select(func.count()).where(*where)).scalar_one()
@@ -232,7 +228,7 @@ def export_progress(
     ctx = make_context(db=db, profile=profile)
     try:
         with steps("export", 4) as advance:
-            document = export(ctx.engine, _profile_id(ctx, profile), ctx.clock(), advance)
+            document = export(ctx.engine, ctx.existing_profile_id(profile), ctx.clock(), advance)
             advance("writing")
             write_text(output, dump_progress(document))
     finally:

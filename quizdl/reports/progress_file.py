@@ -35,8 +35,6 @@ FORMAT = "quizdl-progress"
 VERSION = 2
 READABLE_VERSIONS = (1, 2)  # version 1 had no suggested_grade (read as null)
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the schema's INTEGER columns
-MAX_ID = MAX_QUESTION_ID
-MAX_PROFILE = MAX_PROFILE_NAME
 
 # field -> kind of value; a trailing "?" allows null.
 SESSION_FIELDS = {"id": "int", "started_at": "datetime", "ended_at": "datetime?", "mode": "mode"}
@@ -158,8 +156,8 @@ def _parse(kind: str, value: Any, where: str) -> Any:
         return float(value)
     if not isinstance(value, str):
         raise ProgressFileError(f"{where}: expected a string, got {value!r}")
-    if base == "id" and not 0 < len(value) <= MAX_ID:
-        raise ProgressFileError(f"{where}: expected a question id of 1 to {MAX_ID} characters")
+    if base == "id" and not 0 < len(value) <= MAX_QUESTION_ID:
+        raise ProgressFileError(f"{where}: expected a question id of 1 to {MAX_QUESTION_ID} characters")
     if base == "kind":
         if value not in set(ReviewKind):
             raise ProgressFileError(f"{where}: expected one of {', '.join(ReviewKind)}, got {value!r}")
@@ -229,8 +227,8 @@ def load_progress(text: str, source: str) -> ProgressFile:
     if not isinstance(profile, dict):
         raise ProgressFileError(f"{source}: payload.profile must be an object")
     name = profile.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_PROFILE:
-        raise ProgressFileError(f"{source}: payload.profile.name must be a name of 1 to {MAX_PROFILE} characters")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_PROFILE_NAME:
+        raise ProgressFileError(f"{source}: payload.profile.name must be a name of 1 to {MAX_PROFILE_NAME} characters")
     created = _parse("datetime", profile.get("created_at"), f"{source}: profile.created_at")
     sessions = _rows(payload, "sessions", SESSION_FIELDS, source)
     reviews = _rows(payload, "reviews", REVIEW_FIELDS, source, ADDED_IN_VERSION_2 if document["version"] == 1 else None)
