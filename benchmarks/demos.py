@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-EACH_BUDGET_S = 3.0
-MEDIAN_BUDGET_S = 2.0
 
 
 def env() -> dict[str, str]:
@@ -61,26 +59,6 @@ def headline(name: str) -> tuple[str, float | None]:
     key, value = next(iter(metrics.items()))
     shown = f"{value:.4g}" if isinstance(value, float) else str(value)
     return f"{key}={shown}", data.get("seconds")
-
-
-def measure(repeat: int, names: list[str] | None = None) -> list[Any]:
-    """Figures for run.py: each demo's whole-process seconds (budget 3 s) and the median across demos (2 s)."""
-    from _util import Figure
-
-    chosen = names or demo_names()
-    samples: dict[str, list[float]] = {name: [] for name in chosen}
-    floor: list[float] = []
-    for _ in range(repeat):  # interleaved rounds, as in main()
-        floor.append(torch_import_seconds())
-        for name in chosen:
-            samples[name].append(wall_seconds(name))
-    figures = [Figure("import torch alone (floor for every demo)", floor, "s")]
-    figures += [Figure(f"demo {name} (whole process, cpu)", s, "s", EACH_BUDGET_S) for name, s in samples.items()]
-    medians = [statistics.median(s) for s in samples.values()]
-    figures.append(Figure(f"demo: median across {len(chosen)} demos", medians, "s", MEDIAN_BUDGET_S))
-    base = statistics.median(floor)
-    figures.append(Figure("demo: median beyond importing torch", [m - base for m in medians], "s"))
-    return figures
 
 
 def torch_import_seconds() -> float:
