@@ -1,5 +1,5 @@
 """The stored vocabularies: one definition shared by the code that writes them, the database's CHECK
-constraints (migration 0003) and the progress-file validator.
+constraints (migrations 0003 and 0005) and the progress-file validator.
 
 A value outside these sets cannot be stored at all. When a vocabulary grows, add the value here AND in a
 new migration that widens the constraint (a migration is a frozen snapshot and never imports this module);
@@ -24,7 +24,11 @@ class ReviewKind(StrEnum):
     SCHEDULED = "scheduled"
     REDRILL = "redrill"  # SuperMemo's step 7: asked again the same day until graded 4 or more
     CRAM = "cram"
+    PREP = "prep"  # an interview plan's final days: recall on the day predicted below target; schedule untouched
 
+
+# Review kinds that leave the SM-2 schedule alone (only SCHEDULED moves it).
+UNSCHEDULED_KINDS = (ReviewKind.REDRILL, ReviewKind.CRAM, ReviewKind.PREP)
 
 # Spellings that older files used for a value that has one canonical spelling now. Progress files written
 # before the vocabulary was unified may carry these; they are read as the canonical value.

@@ -359,4 +359,5 @@ def _import(
             if data.cards:
                 conn.execute(insert(cards_t), [{**c, "profile_id": pid} for c in data.cards])
             cards = len(data.cards)
+        repo.replay_memory(conn, pid)  # derived from the log, so never carried in the file
     return ImportResult(profile_name, mode, added_sessions, len(new_rows), skipped, cards)

@@ -15,7 +15,7 @@ from quizdl.errors import StoreError
 
 # The newest alembic revision. The fast path compares the stored version with it and skips importing
 # alembic (~60 ms) when they match; tests/store/test_migrations.py checks it equals alembic's head.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -186,7 +186,35 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # Two first runs at once: the second waits here, then finds the schema already current.
             conn.execute(text("SELECT pg_advisory_xact_lock(7262001)"))
         config.attributes["connection"] = conn
+        before = _revision_in(conn)
         command.upgrade(config, revision)
+        _fill_derived(conn, before)
+
+
+# Revisions that add a cache derived from the review log, filled by replaying the log right after them.
+_REPLAY_AFTER = "0005"  # the memory model (memory table, reviews.recall_before)
+
+
+def _revision_in(conn) -> str | None:  # type: ignore[no-untyped-def]
+    try:
+        with conn.begin_nested():
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (OperationalError, DatabaseError):
+        return None
+
+
+def _fill_derived(conn, before: str | None) -> None:  # type: ignore[no-untyped-def]
+    """A database that had reviews before the memory model existed gets its memory replayed from the log, in
+    the migration's transaction. A new database has nothing to replay."""
+    if before is None or before >= _REPLAY_AFTER or current_revision_in(conn) < _REPLAY_AFTER:
+        return
+    from quizdl.store.repo import replay_memory_all
+
+    replay_memory_all(conn)
+
+
+def current_revision_in(conn) -> str:  # type: ignore[no-untyped-def]
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
 
 
 def _upgrade_sqlite(engine: Engine, config, revision: str) -> None:  # type: ignore[no-untyped-def]
@@ -202,7 +230,9 @@ def _upgrade_sqlite(engine: Engine, config, revision: str) -> None:  # type: ign
         try:
             with conn.begin():
                 config.attributes["connection"] = conn
+                before = _revision_in(conn)
                 command.upgrade(config, revision)
+                _fill_derived(conn, before)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise StoreError(

@@ -9,12 +9,15 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from quizdl.srs import memory as memory_model
 from quizdl.srs.sm2 import REDRILL_UNTIL, CardState, review
-from quizdl.store.schema import Card, Profile, Review, StudySession
+from quizdl.store.schema import Card, Memory, Plan, Profile, Review, StudySession
 from quizdl.vocab import ReviewKind, SessionMode
 
 reviews_t = Review.__table__
 cards_t = Card.__table__
+memory_t = Memory.__table__
+plans_t = Plan.__table__
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,8 @@ def record_answer(engine: Engine, answer: Answer) -> Recorded:
         row = conn.execute(select(cards_t).where(key)).first()
         before = _state(row) if row is not None else CardState()
         after = review(before, answer.grade, answer.study_day) if answer.kind == ReviewKind.SCHEDULED else before
+        remembered = _read_memory(conn, answer.profile_id, answer.question_id)
+        recall_before = _recall_before(remembered, answer.study_day)
         review_id = conn.execute(
             insert(reviews_t)
             .values(
@@ -187,11 +192,17 @@ def record_answer(engine: Engine, answer: Answer) -> Recorded:
                 ef_before=before.ef, interval_before=before.interval, repetitions_before=before.repetitions,
                 due_before=before.due, ef_after=after.ef, interval_after=after.interval,
                 repetitions_after=after.repetitions, due_after=after.due, suggested_grade=answer.suggested_grade,
+                recall_before=recall_before,
             )
             .returning(reviews_t.c.id)
         ).scalar_one()  # fmt: skip
         if answer.kind == ReviewKind.SCHEDULED:
             _write_card(conn, answer.profile_id, answer.question_id, after, answer.study_day)
+        # Every kind of answer is a retrieval the memory went through, so every kind moves the memory model.
+        _write_memory(
+            conn, answer.profile_id, answer.question_id, memory_model.step(remembered, answer.grade, answer.study_day),
+            exists=remembered is not None,
+        )
         return Recorded(review_id, before, after)
 
 
@@ -203,6 +214,7 @@ def undo_answer(engine: Engine, review_id: int) -> None:
             return
         _lock_profile(conn, row.profile_id)
         conn.execute(delete(reviews_t).where(reviews_t.c.id == review_id))
+        replay_memory(conn, row.profile_id, [row.question_id])
         if row.kind != ReviewKind.SCHEDULED:
             return
         # Lapses and the last review day are not in the log row: replay this one card from what is left.
@@ -233,10 +245,15 @@ def _replay(conn: Connection, profile_id: int, question_ids: Iterable[str] | Non
 
 
 def rebuild_cards(engine: Engine, profile_id: int | None = None) -> int:
-    """Throw away the card table (for one profile or all) and replay the log. Returns cards written."""
+    """Throw away the card table and the memory model (for one profile or all) and replay the log. Returns
+    card states written."""
     with engine.begin() as conn:
         profiles = [profile_id] if profile_id is not None else list(conn.execute(select(Profile.id)).scalars())
-        return sum(replay_cards(conn, pid) for pid in profiles)
+        written = 0
+        for pid in profiles:
+            written += replay_cards(conn, pid)
+            replay_memory(conn, pid)
+        return written
 
 
 def replay_cards(conn: Connection, profile_id: int, question_ids: list[str] | None = None) -> int:
@@ -247,3 +264,82 @@ def replay_cards(conn: Connection, profile_id: int, question_ids: list[str] | No
         stale &= cards_t.c.question_id.in_(question_ids)
     conn.execute(delete(cards_t).where(stale))
     return _replay(conn, profile_id, question_ids)
+
+
+# The memory model (quizdl.srs.memory): one row per card after its latest answer, and each answer's
+# predicted recall before it, both derived from the log.
+
+
+def _read_memory(conn: Connection, profile_id: int, question_id: str) -> memory_model.Memory | None:
+    key = (memory_t.c.profile_id == profile_id) & (memory_t.c.question_id == question_id)
+    row = conn.execute(select(memory_t.c.stability, memory_t.c.difficulty, memory_t.c.last_day).where(key)).first()
+    return memory_model.Memory(row.stability, row.difficulty, row.last_day) if row is not None else None
+
+
+def _recall_before(memory: memory_model.Memory | None, day: date) -> float | None:
+    return memory_model.recall(memory, day) if memory is not None else None
+
+
+def _write_memory(conn: Connection, profile_id: int, question_id: str, state: memory_model.Memory, exists: bool) -> None:
+    values = {"stability": state.stability, "difficulty": state.difficulty, "last_day": state.last_day}
+    if exists:
+        key = (memory_t.c.profile_id == profile_id) & (memory_t.c.question_id == question_id)
+        conn.execute(update(memory_t).where(key).values(**values))
+    else:
+        conn.execute(insert(memory_t).values(profile_id=profile_id, question_id=question_id, **values))
+
+
+def memory_states(conn: Connection, profile_id: int) -> dict[str, memory_model.Memory]:
+    query = select(memory_t.c.question_id, memory_t.c.stability, memory_t.c.difficulty, memory_t.c.last_day).where(
+        memory_t.c.profile_id == profile_id
+    )
+    return {qid: memory_model.Memory(s, d, day) for qid, s, d, day in conn.execute(query)}
+
+
+def replay_memory(conn: Connection, profile_id: int, question_ids: list[str] | None = None) -> int:
+    """Recompute the memory model (states and every answer's recall_before) from the log, in the caller's
+    transaction; returns how many cards have a memory state."""
+    stale = memory_t.c.profile_id == profile_id
+    query = (
+        select(reviews_t.c.id, reviews_t.c.question_id, reviews_t.c.grade, reviews_t.c.study_day,
+               reviews_t.c.recall_before)
+        .where(reviews_t.c.profile_id == profile_id)
+        .order_by(reviews_t.c.reviewed_at, reviews_t.c.id)
+    )  # fmt: skip
+    if question_ids is not None:
+        stale &= memory_t.c.question_id.in_(question_ids)
+        query = query.where(reviews_t.c.question_id.in_(question_ids))
+    conn.execute(delete(memory_t).where(stale))
+    states: dict[str, memory_model.Memory] = {}
+    changed: list[dict[str, object]] = []
+    for review_id, qid, grade, day, stored in conn.execute(query).all():
+        predicted = _recall_before(states.get(qid), day)
+        if predicted != stored:
+            changed.append({"rid": review_id, "recall_before": predicted})
+        states[qid] = memory_model.step(states.get(qid), grade, day)
+    if changed:
+        from sqlalchemy import bindparam
+
+        conn.execute(update(reviews_t).where(reviews_t.c.id == bindparam("rid")), changed)
+    rows = [
+        {"profile_id": profile_id, "question_id": qid, "stability": m.stability, "difficulty": m.difficulty,
+         "last_day": m.last_day}
+        for qid, m in states.items()
+    ]  # fmt: skip
+    if rows:
+        conn.execute(insert(memory_t), rows)
+    return len(rows)
+
+
+def replay_memory_all(conn: Connection) -> None:
+    for pid in conn.execute(select(Profile.id)).scalars().all():
+        replay_memory(conn, pid)
+
+
+def recall_pairs(conn: Connection, profile_id: int) -> list[tuple[float, bool]]:
+    """(predicted recall before, recalled?) for every answer given a day or more after the card's previous
+    one: same-day answers (re-drills) are predicted near 1 by construction and would flatter the model."""
+    query = select(reviews_t.c.recall_before, reviews_t.c.grade).where(
+        reviews_t.c.profile_id == profile_id, reviews_t.c.recall_before.is_not(None), reviews_t.c.recall_before < 1.0
+    )
+    return [(p, grade >= memory_model.RECALLED) for p, grade in conn.execute(query)]

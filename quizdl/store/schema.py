@@ -69,6 +69,9 @@ class Review(Base):
     repetitions_after: Mapped[int] = mapped_column(Integer)
     due_after: Mapped[date | None] = mapped_column(Date)
     suggested_grade: Mapped[int | None] = mapped_column(Integer)  # what quizdl suggested; NULL: none
+    # The memory model's predicted recall just before this answer (NULL for a card's first answer): the log
+    # carries what was predicted, so calibration is one pass over it. `db rebuild` recomputes it.
+    recall_before: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         Index("ix_reviews_profile_time", "profile_id", "reviewed_at"),
@@ -76,6 +79,34 @@ class Review(Base):
         Index("ix_reviews_profile_day", "profile_id", "study_day"),
         CheckConstraint(sql_in("kind", ReviewKind), name="ck_reviews_kind"),
         CheckConstraint("grade BETWEEN 0 AND 5", name="ck_reviews_grade"),
+    )
+
+
+class Memory(Base):
+    """FSRS memory state per (profile, question) after every answer of any kind: derivable from `reviews`."""
+
+    __tablename__ = "memory"
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(MAX_QUESTION_ID), primary_key=True)
+    stability: Mapped[float] = mapped_column(Float)
+    difficulty: Mapped[float] = mapped_column(Float)
+    last_day: Mapped[date] = mapped_column(Date)
+
+
+class Plan(Base):
+    """A profile's interview plan (at most one): the date, the daily budget, the target and the topics."""
+
+    __tablename__ = "plans"
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"), primary_key=True)
+    interview_day: Mapped[date] = mapped_column(Date)
+    minutes_per_day: Mapped[int] = mapped_column(Integer)
+    target: Mapped[float] = mapped_column(Float)
+    topics: Mapped[str | None] = mapped_column(Text)  # JSON list of topic ids; NULL: the whole bank
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("minutes_per_day BETWEEN 1 AND 1440", name="ck_plans_minutes"),
+        CheckConstraint("target > 0 AND target < 1", name="ck_plans_target"),
     )
 
 

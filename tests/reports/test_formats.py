@@ -25,7 +25,7 @@ def test_json_is_the_whole_report(history: History) -> None:
     assert data["schema"] == REPORT_SCHEMA and data["profile"] == "alice" and data["today"] == "2026-01-31"
     assert set(data) == {"schema", "profile", "today", "since", "overview", "retention", "topics", "weakest",
                          "forecast", "heatmap", "intervals", "ef"}  # fmt: skip
-    assert data["overview"]["reviews_by_kind"] == {"scheduled": 20, "redrill": 7, "cram": 4}
+    assert data["overview"]["reviews_by_kind"] == {"scheduled": 20, "redrill": 7, "cram": 4, "prep": 0}
     assert data["overview"]["current_streak"] == 7 and data["overview"]["first_day"] == "2026-01-01"
     assert data["retention"][0] == {"label": "7 days", "days": 7, "scheduled": 8, "passed": 7, "rate": 0.875}
     assert data["topics"][0]["topic"] == "alpha" and data["topics"][0]["mastery"] == 1.0

@@ -33,7 +33,7 @@ def test_overview(history: History) -> None:
     o = build_report(history.engine, history.alice, history.bank, TODAY).overview
     assert (o.cards_in_bank, o.seen, o.new, o.young, o.mature) == (7, 6, 1, 4, 2)
     assert (o.due, o.overdue, o.learned, o.removed) == (2, 1, 6, 0)
-    assert o.reviews == 31 and o.reviews_by_kind == {"scheduled": 20, "redrill": 7, "cram": 4}
+    assert o.reviews == 31 and o.reviews_by_kind == {"scheduled": 20, "redrill": 7, "cram": 4, "prep": 0}
     assert o.reviews_today == 2 and o.time_spent_ms == 31 * 1500
     assert (o.study_days, o.current_streak, o.longest_streak) == (17, 7, 9)
     assert (o.first_day, o.last_day) == (day(0), day(30))

@@ -12,8 +12,10 @@ EXPECTED_COLUMNS = {
     "reviews": [
         "id", "profile_id", "session_id", "question_id", "reviewed_at", "study_day", "kind", "grade", "response_ms",
         "typed_answer", "ef_before", "interval_before", "repetitions_before", "due_before", "ef_after",
-        "interval_after", "repetitions_after", "due_after", "suggested_grade",
+        "interval_after", "repetitions_after", "due_after", "suggested_grade", "recall_before",
     ],
+    "memory": ["profile_id", "question_id", "stability", "difficulty", "last_day"],
+    "plans": ["profile_id", "interview_day", "minutes_per_day", "target", "topics", "created_at"],
     "cards": ["profile_id", "question_id", "ef", "interval", "repetitions", "due", "lapses", "last_review", "introduced_on"],
     "alembic_version": ["version_num"],
 }  # fmt: skip
