@@ -49,7 +49,7 @@ class Prompt:
     question: Question
     position: int  # 1-based place in this session's list
     total: int
-    kind: str  # scheduled / redrill / cram
+    kind: str  # a ReviewKind: scheduled / redrill / cram / prep
     state: sm2.CardState
 
 
@@ -69,6 +69,7 @@ class Summary:
     passed: int = 0  # graded 3 or more
     skipped: int = 0
     redrilled: int = 0
+    prepped: int = 0  # answers asked as an interview plan's prep
     remaining: int = 0  # cards left in the queue when the session ended
     remaining_new: int = 0  # of those, cards never seen before
     remaining_redrills: int = 0  # of those, re-drills (the rest are due reviews)
@@ -108,6 +109,13 @@ class SessionOptions:
     limit: int | None = None
     cram: bool = False
     new_order: str = "interleaved"  # see srs.queue.new_card_order
+    # An interview plan's part of today (quizdl.planning.plan_today): new cards still allowed today instead of
+    # new_per_day, and cards to ask as `prep` once the due and new ones are done.
+    new_allowed: int | None = None
+    prep: tuple[str, ...] = ()
+    # The plan's minutes left today, in seconds: once answering has taken that long, the new and prep cards
+    # still queued wait (due reviews and re-drills are always asked: the SM-2 schedule stays whole).
+    seconds_left: float | None = None
 
 
 @dataclass
@@ -115,7 +123,7 @@ class _Graded:
     review_id: int
     item: tuple[str, str]  # (question id, kind)
     state_before: sm2.CardState
-    pending_before: bool  # whether the card was waiting for a re-drill before this grade
+    pending_before: ReviewKind | None  # the re-drill the card was waiting for before this grade, if any
 
 
 class QuizSession:
@@ -144,7 +152,9 @@ class QuizSession:
             started_today = repo.introduced_on(conn, options.profile_id, today)
             pending = repo.pending_redrills(conn, options.profile_id, today) if not options.cram else []
         self.seen = seen
-        self.new_allowed = max(0, options.new_per_day - started_today)
+        self.new_allowed = (
+            max(0, options.new_per_day - started_today) if options.new_allowed is None else options.new_allowed
+        )
         order = new_card_order(
             [(q.id, q.topic, q.difficulty) for q in questions], options.new_order, options.profile_id
         )
@@ -155,13 +165,23 @@ class QuizSession:
         # Each card's full state is read when it is shown (see _state), not all of them up front.
         self.states: dict[str, sm2.CardState] = {}
         self.queue: deque[tuple[str, str]] = deque((qid, self.kind) for qid in queued)
-        # Step 7: cards graded below 4 today (this session or an earlier one today) come back at the end.
-        self.redrill: dict[str, None] = {qid: None for qid in pending if qid in self.by_id}
+        if not options.cram:
+            queued_ids = set(queued)
+            self.queue.extend(
+                (qid, ReviewKind.PREP) for qid in options.prep if qid in self.by_id and qid not in queued_ids
+            )
+            if options.limit is not None:
+                self.queue = deque(list(self.queue)[: options.limit])
+        # Step 7: cards graded below 4 today (this session or an earlier one today) come back at the end, as
+        # the kind of re-ask their answer calls for (see _redrill_kind).
+        self.redrill: dict[str, ReviewKind] = {qid: ReviewKind.REDRILL for qid in pending if qid in self.by_id}
         self.history: list[_Graded] = []
         self.summary = Summary()
         self.skipped: set[str] = set()  # still available today: a skip neither grades nor starts a card
         self.position = 0
         self.total = self._remaining()
+        self.deferred: list[tuple[str, str]] = []  # new and prep cards left for later: the day's budget is used
+        self.started_at: float | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -191,22 +211,37 @@ class QuizSession:
             left = min(left, self.options.limit - self.position)
         return left
 
-    def _next_item(self) -> tuple[str, str] | None:
+    def _optional(self, item: tuple[str, str]) -> bool:
+        qid, kind = item
+        return kind == ReviewKind.PREP or (kind == ReviewKind.SCHEDULED and qid not in self.seen)
+
+    def _budget_used(self) -> bool:
+        left = self.options.seconds_left
+        return left is not None and self.started_at is not None and self.timer() - self.started_at >= left
+
+    def _next_item(self, ui: QuizUI | None = None) -> tuple[str, str] | None:
         if self._shown_enough():
             return None
+        if not self.deferred and self._budget_used() and any(self._optional(i) for i in self.queue):
+            self.deferred = [i for i in self.queue if self._optional(i)]
+            self.queue = deque(i for i in self.queue if not self._optional(i))
+            if ui is not None:
+                ui.notice(f"today's plan time is used: {len(self.deferred)} new and prep cards wait for tomorrow")
         if not self.queue and self.redrill:
-            redrill_kind = ReviewKind.CRAM if self.options.cram else ReviewKind.REDRILL
-            self.queue.extend((qid, redrill_kind) for qid in self.redrill)
+            self.queue.extend(self.redrill.items())
             self.redrill.clear()
         return self.queue.popleft() if self.queue else None
 
     def run(self, ui: QuizUI) -> Summary:
         session_id = repo.start_session(self.engine, self.options.profile_id, self.clock(), self.mode)
+        self.started_at = self.timer()
         try:
             self._loop(ui, session_id)
         except KeyboardInterrupt:  # Ctrl-C: the card on screen is dropped, everything graded is stored
             self.summary.interrupted = True
         finally:
+            self.queue.extend(self.deferred)
+            self.deferred = []
             self.summary.remaining = len(self.queue) + len(self.redrill)
             self.summary.remaining_new = sum(
                 1 for qid, kind in self.queue if kind != ReviewKind.REDRILL and qid not in self.seen
@@ -220,7 +255,7 @@ class QuizSession:
         return self.summary
 
     def _loop(self, ui: QuizUI, session_id: int) -> None:
-        while (item := self._next_item()) is not None:
+        while (item := self._next_item(ui)) is not None:
             qid, kind = item
             question = self.by_id[qid]
             state = self._state(qid)
@@ -283,18 +318,26 @@ class QuizSession:
         )  # fmt: skip
         recorded = repo.record_answer(self.engine, answer)
         # Only once the answer is durable does the in-memory picture move on.
-        pending_before = qid in self.redrill
+        pending_before = self.redrill.get(qid)
         self.history.append(_Graded(recorded.review_id, item, recorded.before, pending_before))
         if kind == ReviewKind.SCHEDULED:
             self.states[qid] = recorded.after
         if sm2.needs_redrill(grade):
-            self.redrill[qid] = None
+            self.redrill[qid] = self._redrill_kind(kind)
         else:
             self.redrill.pop(qid, None)
         self.summary.reviewed += 1
         self.summary.passed += grade >= sm2.PASSING_GRADE
         self.summary.redrilled += kind == ReviewKind.REDRILL
+        self.summary.prepped += kind == ReviewKind.PREP
         self.summary.grades.append(grade)
+
+    def _redrill_kind(self, kind: str) -> ReviewKind:
+        """How a card graded below 4 comes back today: a cram or prep answer as another of its kind (the
+        schedule stays untouched), a scheduled one as SuperMemo's re-drill."""
+        if self.options.cram:
+            return ReviewKind.CRAM
+        return ReviewKind.PREP if kind == ReviewKind.PREP else ReviewKind.REDRILL
 
     def _undo(self) -> bool:
         if not self.history:
@@ -306,16 +349,16 @@ class QuizSession:
             self.states[qid] = last.state_before
         # The undone grade may have sent the card to its re-drill already (one on screen, put back by the
         # caller, or queued): whether it needs one is again what it was before that grade.
-        redrill_kind = ReviewKind.CRAM if self.options.cram else ReviewKind.REDRILL
-        self.queue = deque(i for i in self.queue if i != (qid, redrill_kind))
-        if last.pending_before:
-            self.redrill[qid] = None
+        self.queue = deque(i for i in self.queue if i != (qid, self._redrill_kind(kind)))
+        if last.pending_before is not None:
+            self.redrill[qid] = last.pending_before
         else:
             self.redrill.pop(qid, None)
         grade = self.summary.grades.pop()
         self.summary.reviewed -= 1
         self.summary.passed -= grade >= sm2.PASSING_GRADE
         self.summary.redrilled -= kind == ReviewKind.REDRILL
+        self.summary.prepped -= kind == ReviewKind.PREP
         self.queue.appendleft(last.item)
         self.position -= 1
         return True

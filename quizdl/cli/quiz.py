@@ -52,11 +52,27 @@ def quiz(
             )
         raise QuizdlError(f"--tag {', '.join(tag)}: no card carries that tag; see `quizdl bank search`")
     out = console()
+    profile_id = ctx.profile_id()
+    planned = None
+    if not cram:
+        from quizdl.planning import plan_today, selected_cards
+
+        planned = plan_today(ctx.engine, profile_id, ctx.bank.questions, ctx.today)
+        if planned is not None and not topic:
+            questions = selected_cards(questions, planned.plan)  # the plan's topics, unless --topic chooses
     options = SessionOptions(
-        profile_id=ctx.profile_id(), zone_name=ctx.settings.timezone, rollover_hour=ctx.settings.rollover_hour,
+        profile_id=profile_id, zone_name=ctx.settings.timezone, rollover_hour=ctx.settings.rollover_hour,
         new_per_day=ctx.settings.new_per_day, limit=limit, cram=cram, new_order=ctx.settings.new_order,
+        new_allowed=planned.new_allowed if planned is not None and new is None else None,
+        prep=tuple(planned.prep) if planned is not None else (),
+        seconds_left=planned.seconds_left if planned is not None else None,
     )  # fmt: skip
     session = QuizSession(ctx.engine, questions, options, ctx.clock, ctx.today)
+    if planned is not None:
+        days = (planned.plan.interview_day - ctx.today).days
+        extra = f", {len(planned.prep)} prep" if planned.prep else ""
+        out.print(f"[dim]Interview plan: {days} day{'s' if days != 1 else ''} to go; today "
+                  f"{planned.new_allowed} new{extra} (`quizdl plan` for the whole plan)[/]")  # fmt: skip
     if session.is_empty:
         out.print("Nothing is due today and no new cards are left for today. [dim](--cram practises anyway)[/]")
         if (nxt := session.next_due()) is not None:

@@ -13,17 +13,17 @@ REPORT_SCHEMA = "quizdl.report/1"
 CLASS_SCHEMA = "quizdl.class-report/1"
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, TopicRow):
-        return {**{f.name: _plain(getattr(value, f.name)) for f in fields(value)}, "mastery": value.mastery}
+        return {**{f.name: plain(getattr(value, f.name)) for f in fields(value)}, "mastery": value.mastery}
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -33,14 +33,14 @@ def _series(days: list[DayCount]) -> dict[str, Any]:
 
 
 def report_data(report: Report) -> dict[str, Any]:
-    data = _plain(report)
+    data = plain(report)
     data["forecast"] = _series(report.forecast)
     data["heatmap"] = _series(report.heatmap)
     return {"schema": REPORT_SCHEMA, **data}
 
 
 def class_report_data(report: ClassReport) -> dict[str, Any]:
-    return {"schema": CLASS_SCHEMA, **_plain(report)}
+    return {"schema": CLASS_SCHEMA, **plain(report)}
 
 
 def render_json(report: Report | ClassReport) -> str:

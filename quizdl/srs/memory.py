@@ -14,6 +14,7 @@ Grades 0-5 map to FSRS's four ratings by what they say about recall (documented 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -117,7 +118,7 @@ class CalibrationBin:
 def calibration(pairs: Sequence[tuple[float, bool]]) -> list[CalibrationBin]:
     """(predicted recall, recalled?) pairs grouped by predicted recall."""
     out = []
-    for low, high in zip(CALIBRATION_BINS, CALIBRATION_BINS[1:], strict=False):
+    for low, high in itertools.pairwise(CALIBRATION_BINS):
         inside = [(p, ok) for p, ok in pairs if low <= p < high]
         n = len(inside)
         out.append(

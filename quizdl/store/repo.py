@@ -112,10 +112,12 @@ def due_dates(conn: Connection, profile_id: int, until: date | None = None) -> d
 
 
 def pending_redrills(conn: Connection, profile_id: int, today: date) -> list[str]:
-    """Cards whose latest graded answer on `today` (scheduled or re-drill, not cram) was below 4."""
+    """Cards whose latest graded answer on `today` (scheduled or re-drill, not cram or prep) was below 4.
+    (A failed prep card comes back in a later session today because its predicted recall fell, not from here.)"""
     query = select(reviews_t.c.question_id, reviews_t.c.grade, reviews_t.c.reviewed_at, reviews_t.c.id).where(
-        reviews_t.c.profile_id == profile_id, reviews_t.c.study_day == today, reviews_t.c.kind != ReviewKind.CRAM
-    )
+        reviews_t.c.profile_id == profile_id, reviews_t.c.study_day == today,
+        reviews_t.c.kind.in_([ReviewKind.SCHEDULED, ReviewKind.REDRILL]),
+    )  # fmt: skip
     # Sorted here, not in SQL: an ORDER BY reviewed_at (or a window over question_id) tempts SQLite into
     # walking the profile's whole log through another index instead of today's rows via (profile, study_day).
     latest: dict[str, int] = {}
@@ -200,7 +202,10 @@ def record_answer(engine: Engine, answer: Answer) -> Recorded:
             _write_card(conn, answer.profile_id, answer.question_id, after, answer.study_day)
         # Every kind of answer is a retrieval the memory went through, so every kind moves the memory model.
         _write_memory(
-            conn, answer.profile_id, answer.question_id, memory_model.step(remembered, answer.grade, answer.study_day),
+            conn,
+            answer.profile_id,
+            answer.question_id,
+            memory_model.step(remembered, answer.grade, answer.study_day),
             exists=remembered is not None,
         )
         return Recorded(review_id, before, after)
@@ -280,7 +285,9 @@ def _recall_before(memory: memory_model.Memory | None, day: date) -> float | Non
     return memory_model.recall(memory, day) if memory is not None else None
 
 
-def _write_memory(conn: Connection, profile_id: int, question_id: str, state: memory_model.Memory, exists: bool) -> None:
+def _write_memory(
+    conn: Connection, profile_id: int, question_id: str, state: memory_model.Memory, exists: bool
+) -> None:
     values = {"stability": state.stability, "difficulty": state.difficulty, "last_day": state.last_day}
     if exists:
         key = (memory_t.c.profile_id == profile_id) & (memory_t.c.question_id == question_id)
@@ -343,3 +350,90 @@ def recall_pairs(conn: Connection, profile_id: int) -> list[tuple[float, bool]]:
         reviews_t.c.profile_id == profile_id, reviews_t.c.recall_before.is_not(None), reviews_t.c.recall_before < 1.0
     )
     return [(p, grade >= memory_model.RECALLED) for p, grade in conn.execute(query)]
+
+
+# Interview plans (quizdl.planning): one per profile.
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    interview_day: date
+    minutes_per_day: int
+    target: float
+    topics: tuple[str, ...] | None  # None: the whole bank
+
+
+def save_plan(engine: Engine, profile_id: int, plan: StoredPlan, now: datetime) -> None:
+    import json
+
+    values = {
+        "interview_day": plan.interview_day, "minutes_per_day": plan.minutes_per_day, "target": plan.target,
+        "topics": json.dumps(list(plan.topics)) if plan.topics is not None else None, "created_at": now,
+    }  # fmt: skip
+    with engine.begin() as conn:
+        _lock_profile(conn, profile_id)
+        conn.execute(delete(plans_t).where(plans_t.c.profile_id == profile_id))
+        conn.execute(insert(plans_t).values(profile_id=profile_id, **values))
+
+
+def load_plan(conn: Connection, profile_id: int) -> StoredPlan | None:
+    import json
+
+    row = conn.execute(select(plans_t).where(plans_t.c.profile_id == profile_id)).first()
+    if row is None:
+        return None
+    topics = tuple(json.loads(row.topics)) if row.topics is not None else None
+    return StoredPlan(row.interview_day, row.minutes_per_day, row.target, topics)
+
+
+def clear_plan(engine: Engine, profile_id: int) -> bool:
+    with engine.begin() as conn:
+        return conn.execute(delete(plans_t).where(plans_t.c.profile_id == profile_id)).rowcount > 0
+
+
+@dataclass(frozen=True)
+class TimeSpent:
+    """Recent answering time, split as the pacing needs it (milliseconds, each answer capped)."""
+
+    new_cards: int  # cards started in the window
+    new_ms: int  # all answers to those cards on the day each was started (re-drills included)
+    reviews: int  # scheduled reviews on a later day than the card's start
+    review_ms: int  # those reviews and the re-drills on their days
+    today_ms: int  # every answer today (any kind)
+    started_today: int
+
+
+MAX_COUNTED_MS = 300_000  # a learner who walked away from a card does not make every card cost 30 minutes
+
+
+def time_spent(conn: Connection, profile_id: int, today: date, days: int = 90) -> TimeSpent:
+    """Answering time over the last `days` study days (the recent pace is the one to plan with)."""
+    from datetime import timedelta
+
+    since = today - timedelta(days=days)
+    answers = conn.execute(
+        select(reviews_t.c.question_id, reviews_t.c.study_day, reviews_t.c.kind, reviews_t.c.response_ms).where(
+            reviews_t.c.profile_id == profile_id, reviews_t.c.study_day >= since, reviews_t.c.study_day <= today
+        )
+    ).all()
+    started = dict(
+        conn.execute(
+            select(cards_t.c.question_id, cards_t.c.introduced_on).where(
+                cards_t.c.profile_id == profile_id, cards_t.c.introduced_on >= since
+            )
+        ).all()
+    )
+    new_ms = review_ms = today_ms = reviews = 0
+    for qid, day, kind, ms in answers:
+        spent = min(ms or 0, MAX_COUNTED_MS)
+        if day == today:
+            today_ms += spent
+        if kind in (ReviewKind.CRAM, ReviewKind.PREP):
+            continue
+        if started.get(qid) == day:
+            new_ms += spent
+        else:
+            review_ms += spent
+            reviews += kind == ReviewKind.SCHEDULED
+    started_today = sum(1 for day in started.values() if day == today)
+    return TimeSpent(len(started), new_ms, reviews, review_ms, today_ms, started_today)

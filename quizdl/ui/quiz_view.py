@@ -23,7 +23,7 @@ from quizdl.session import Action, Command, Prompt, Reveal, Summary
 DIFFICULTY = {1: "basic", 2: "intermediate", 3: "advanced"}
 # SM-2's grades in a few words each (docs: SuperMemo 2); shown under every grade line.
 GRADE_LEGEND = "0 blank · 1 wrong, familiar · 2 wrong, seemed easy · 3 hard · 4 hesitant · 5 perfect"
-KIND_LABEL = {"scheduled": "", "redrill": " · re-drill", "cram": " · cram"}
+KIND_LABEL = {"scheduled": "", "redrill": " · re-drill", "cram": " · cram", "prep": " · interview prep"}
 GRADE_HELP = {0: "blackout", 1: "wrong, familiar", 2: "wrong, easy once seen", 3: "hard", 4: "good", 5: "perfect"}
 
 
@@ -114,6 +114,7 @@ def render_summary(console: Console, summary: Summary, today_text: Callable[[obj
         lines = [
             f"Reviewed [bold]{summary.reviewed}[/] (graded 3 or more: {share})",
             f"Re-drills: {summary.redrilled}" if summary.redrilled else None,
+            f"Interview prep: {summary.prepped}" if summary.prepped else None,
             f"Skipped: {summary.skipped}" if summary.skipped else None,
             f"Left for later: {summary.remaining}" if summary.remaining else None,
         ]
