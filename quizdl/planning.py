@@ -217,7 +217,7 @@ def readiness(engine: Engine, profile_id: int, questions: Sequence[Question], to
     model's calibration on this learner's own log."""
     with engine.connect() as conn:
         plan = repo.load_plan(conn, profile_id)
-        pairs = repo.recall_pairs(conn, profile_id)
+        buckets = repo.calibration_buckets(conn, profile_id)
     if plan is not None and not is_active(plan, today) and today > plan.interview_day:
         plan = None  # the day has passed: plain SM-2 again
     cards = selected_cards(questions, plan) if plan is not None else list(questions)
@@ -238,7 +238,7 @@ def readiness(engine: Engine, profile_id: int, questions: Sequence[Question], to
     result = Readiness(
         today=today, cards=len(cards), seen=len(seen_all),
         recall_today=_mean([memory_model.recall(m, today) for m in seen_all]), topics=topics,
-        calibration=memory_model.calibration(pairs), calibration_answers=len(pairs),
+        calibration=memory_model.calibration(buckets), calibration_answers=sum(b[1] for b in buckets),
     )  # fmt: skip
     if plan is None:
         return result

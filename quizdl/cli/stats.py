@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from quizdl.planning import Readiness
     from quizdl.reports.stats import Report
 
 HEAT_STYLES = ("grey35", "green4", "green3", "green1", "bold bright_green")
@@ -81,6 +82,8 @@ def render_stats(out: Console, r: Report) -> None:
             str(t.lapses), pct(t.retention),
         )  # fmt: skip
     out.print(table)
+    if r.readiness is not None:
+        render_readiness(out, r.readiness)
     if r.weakest:
         weak = Table("card", "topic", "lapses", "EF", "interval", title="Weakest cards")
         for w in r.weakest:
@@ -91,6 +94,31 @@ def render_stats(out: Console, r: Report) -> None:
         out.print(line, highlight=False)
     out.print(Text("Reviews per day, last year", style="bold"))
     out.print(heatmap_text(r, out.width, color=out.color_system is not None))
+
+
+def render_readiness(out: Console, ready: Readiness) -> None:
+    """Predicted recall (FSRS-6 memory model) today and, with a plan, on the interview day; calibration."""
+    from rich.table import Table
+
+    from quizdl.planning import readiness_line
+    from quizdl.reports.text import calibration_table, calibration_verdict, recall_topic_table
+
+    out.print(f"[bold]{readiness_line(ready)}[/]")
+    if ready.seen:
+        headers, rows = recall_topic_table(ready)
+        table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+        for header in headers:
+            table.add_column(header, no_wrap=True)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+    out.print(f"[dim]{calibration_verdict(ready)}[/]")
+    if ready.calibrated:
+        headers, rows = calibration_table(ready)
+        table = Table(*headers, box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
 
 
 def forecast_lines(r: Report, height: int = 5) -> list[str]:

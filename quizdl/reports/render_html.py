@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+from quizdl.planning import Readiness
 from quizdl.reports import svg
 from quizdl.reports.stats import ClassReport, Report, TopicRow
 from quizdl.reports.text import duration, ef_text, pct
@@ -76,6 +77,22 @@ def _page(title: str, subtitle: str, body: list[str]) -> str:
             "",
         ]
     )
+
+
+def _readiness_section(ready: Readiness) -> str:
+    from quizdl.planning import readiness_line
+    from quizdl.reports.text import calibration_table, calibration_verdict, recall_topic_table
+
+    parts = [f"<p><strong>{_e(readiness_line(ready))}</strong></p>",
+             '<p class="muted">FSRS-6 memory model (py-fsrs) over the whole review log.</p>']  # fmt: skip
+    if ready.seen:
+        headers, rows = recall_topic_table(ready)
+        parts.append(_table(headers, [[_td(c, "text" if i == 0 else "") for i, c in enumerate(r)] for r in rows]))
+    parts.append(f"<h3>Calibration on your own log</h3><p>{_e(calibration_verdict(ready))}</p>")
+    if ready.calibrated:
+        headers, rows = calibration_table(ready)
+        parts.append(_table(headers, [[_td(c) for c in r] for r in rows]))
+    return '<section id="readiness"><h2>Predicted recall</h2>' + "".join(parts) + "</section>"
 
 
 def _table(headers: list[str], rows: list[list[str]], left: tuple[int, ...] = (0,)) -> str:
@@ -166,6 +183,7 @@ def render_html(report: Report) -> str:
         '<section id="topics"><h2>Topics</h2>'
         + _table(TOPIC_HEADERS, _topic_rows(report.topics), (0, 1))
         + "</section>",
+        _readiness_section(report.readiness) if report.readiness is not None else "",
         '<section id="weakest"><h2>Weakest cards</h2>'
         + (
             _table(["question", "topic", "lapses", "EF", "interval", "due"], weak_rows, (0, 1))

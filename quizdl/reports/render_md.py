@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from quizdl.planning import Readiness
 from quizdl.reports import svg
 from quizdl.reports.stats import Bucket, ClassReport, Report, TopicRow
 from quizdl.reports.text import bar, duration, ef_text, pct, sparkline, text_heatmap
@@ -42,6 +43,20 @@ def _topic_table(topics: list[TopicRow]) -> list[str]:
         for t in topics
     ]  # fmt: skip
     return _table(["topic", "mastery", "seen", "mature", "due", "mean EF", "lapses", "retention", "reviews"], rows)
+
+
+def _readiness_lines(ready: Readiness) -> list[str]:
+    from quizdl.planning import readiness_line
+    from quizdl.reports.text import calibration_table, calibration_verdict, recall_topic_table
+
+    lines = [md(readiness_line(ready)), "", "_FSRS-6 memory model (py-fsrs) over the whole review log._", ""]
+    if ready.seen:
+        headers, rows = recall_topic_table(ready)
+        lines += [*_table(headers, [[md(c) for c in row] for row in rows]), ""]
+    lines += ["### Calibration on your own log", "", md(calibration_verdict(ready))]
+    if ready.calibrated:
+        lines += ["", *_table(*calibration_table(ready))]
+    return lines
 
 
 def _chart(files: dict[str, str], prefix: str | None, name: str, alt: str, content: str) -> list[str]:
@@ -83,6 +98,8 @@ def render_markdown(report: Report, chart_prefix: str | None = None) -> Markdown
         [[md(r.label), str(r.scheduled), str(r.passed), pct(r.rate)] for r in report.retention],
     )
     lines += ["", "## Topics", "", *_topic_table(report.topics)]
+    if report.readiness is not None:
+        lines += ["", "## Predicted recall", "", *_readiness_lines(report.readiness)]
     lines += ["", "## Weakest cards", ""]
     if report.weakest:
         lines += _table(

@@ -27,6 +27,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, case, func, select
 
 from quizdl.bank.model import Bank
+from quizdl.planning import Readiness, readiness
 from quizdl.srs.sm2 import MIN_EF, PASSING_GRADE
 from quizdl.store.schema import Card, Profile, Review
 from quizdl.vocab import ReviewKind
@@ -140,6 +141,7 @@ class Report:
     heatmap: list[DayCount]  # reviews per study day, HEATMAP_DAYS days ending today
     intervals: list[Bucket]
     ef: list[Bucket]
+    readiness: Readiness | None = None  # predicted recall (FSRS-6 model), the plan's day, calibration
 
 
 @dataclass(frozen=True)
@@ -463,6 +465,7 @@ def build_report(
         heatmap=_heatmap(days, today),
         intervals=intervals,
         ef=ef,
+        readiness=readiness(engine, profile_id, bank.questions, today),
     )
 
 

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from quizdl.planning import Readiness
 from quizdl.reports.stats import DayCount
 
 BLOCKS = " ▁▂▃▄▅▆▇█"  # eighths: BLOCKS[0] is empty, BLOCKS[8] full
@@ -112,3 +113,43 @@ def text_heatmap(days: Sequence[DayCount]) -> list[str]:
         cells = "".join(" " if level is None else SHADES[level] for level in row)
         lines.append(f"{WEEKDAYS[weekday]} {cells}".rstrip())
     return lines
+
+
+# Predicted recall (quizdl.planning.Readiness), shared by `stats`, Markdown and HTML.
+
+
+def recall_topic_table(r: Readiness) -> tuple[list[str], list[list[str]]]:
+    """Per topic: cards seen, predicted recall today over them, and with a plan, on the interview day."""
+    headers = ["topic", "seen", "recall today"] + (["on the day"] if r.plan is not None else [])
+    rows = [
+        [t.topic, f"{t.seen}/{t.cards}", pct(t.today)] + ([pct(t.on_day)] if r.plan is not None else [])
+        for t in r.topics
+    ]
+    return headers, rows
+
+
+def calibration_table(r: Readiness) -> tuple[list[str], list[list[str]]]:
+    headers = ["predicted", "answers", "mean predicted", "recalled"]
+    rows = [
+        [f"{round(100 * b.low)}-{round(100 * b.high)}%", str(b.answers), pct(b.mean_predicted), pct(b.share_recalled)]
+        for b in r.calibration
+    ]
+    return headers, rows
+
+
+def calibration_verdict(r: Readiness) -> str:
+    """One sentence on whether the predicted figures deserve trust yet."""
+    from quizdl.srs.memory import MIN_CALIBRATION_ANSWERS
+
+    if not r.calibrated:
+        return (
+            f"Too little history to check the model: {r.calibration_answers} answers given a day or more after the "
+            f"card's previous one; {MIN_CALIBRATION_ANSWERS} are needed. Treat the predicted figures as rough."
+        )
+    n = sum(b.answers for b in r.calibration)
+    predicted = sum((b.mean_predicted or 0) * b.answers for b in r.calibration) / n
+    recalled = sum((b.share_recalled or 0) * b.answers for b in r.calibration) / n
+    return (
+        f"On your own {n} answers after a gap, the model predicted {pct(predicted)} recall on average and you "
+        f"recalled {pct(recalled)}."
+    )

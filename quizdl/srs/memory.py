@@ -14,8 +14,7 @@ Grades 0-5 map to FSRS's four ratings by what they say about recall (documented 
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -101,8 +100,10 @@ def interval_for(memory: Memory, desired_retention: float, parameters: tuple[flo
     return int(scheduler(parameters, desired_retention)._next_interval(stability=memory.stability))
 
 
-# Calibration: how predicted recall before an answer compares with what the learner then recalled.
-CALIBRATION_BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0000001)
+# Calibration: how predicted recall before an answer compares with what the learner then recalled. Answers are
+# counted in twentieths of predicted recall (so the database can group them), then in these bins.
+BUCKETS = 20
+CALIBRATION_BINS = ((0, 10), (10, 14), (14, 16), (16, 18), (18, 19), (19, 20))  # in twentieths: 0-50%, ... 95-100%
 MIN_CALIBRATION_ANSWERS = 50  # answers made a day or more after the card's previous one
 
 
@@ -115,17 +116,22 @@ class CalibrationBin:
     share_recalled: float | None
 
 
-def calibration(pairs: Sequence[tuple[float, bool]]) -> list[CalibrationBin]:
-    """(predicted recall, recalled?) pairs grouped by predicted recall."""
+def bucket_of(predicted: float) -> int:
+    return min(BUCKETS - 1, int(predicted * BUCKETS))
+
+
+def calibration(buckets: Iterable[tuple[int, int, float, int]]) -> list[CalibrationBin]:
+    """Bins of (bucket, answers, sum of predicted recall, answers recalled) rows, see store.repo."""
+    rows = list(buckets)
     out = []
-    for low, high in itertools.pairwise(CALIBRATION_BINS):
-        inside = [(p, ok) for p, ok in pairs if low <= p < high]
-        n = len(inside)
+    for lo, hi in CALIBRATION_BINS:
+        inside = [r for r in rows if lo <= r[0] < hi]
+        n = sum(r[1] for r in inside)
         out.append(
             CalibrationBin(
-                low=low, high=min(high, 1.0), answers=n,
-                mean_predicted=sum(p for p, _ in inside) / n if n else None,
-                share_recalled=sum(ok for _, ok in inside) / n if n else None,
+                low=lo / BUCKETS, high=hi / BUCKETS, answers=n,
+                mean_predicted=sum(r[2] for r in inside) / n if n else None,
+                share_recalled=sum(r[3] for r in inside) / n if n else None,
             )
         )  # fmt: skip
     return out

@@ -343,13 +343,21 @@ def replay_memory_all(conn: Connection) -> None:
         replay_memory(conn, pid)
 
 
-def recall_pairs(conn: Connection, profile_id: int) -> list[tuple[float, bool]]:
-    """(predicted recall before, recalled?) for every answer given a day or more after the card's previous
-    one: same-day answers (re-drills) are predicted near 1 by construction and would flatter the model."""
-    query = select(reviews_t.c.recall_before, reviews_t.c.grade).where(
-        reviews_t.c.profile_id == profile_id, reviews_t.c.recall_before.is_not(None), reviews_t.c.recall_before < 1.0
+def calibration_buckets(conn: Connection, profile_id: int) -> list[tuple[int, int, float, int]]:
+    """(bucket, answers, sum of predicted recall, answers recalled), bucket = floor(20 x predicted recall), for
+    every answer given a day or more after the card's previous one. Same-day answers (re-drills) are
+    predicted at 1 by construction and would flatter the model. One GROUP BY: the log may be long."""
+    from sqlalchemy import Integer, case, cast
+
+    p = reviews_t.c.recall_before
+    bucket = cast(p * 20, Integer) if conn.dialect.name == "sqlite" else func.floor(p * 20)  # SQLite truncates
+    recalled = func.sum(case((reviews_t.c.grade >= memory_model.RECALLED, 1), else_=0))
+    query = (
+        select(bucket, func.count(), func.sum(p), recalled)
+        .where(reviews_t.c.profile_id == profile_id, p.is_not(None), p < 1.0)
+        .group_by(bucket)
     )
-    return [(p, grade >= memory_model.RECALLED) for p, grade in conn.execute(query)]
+    return [(int(b), int(n), float(total), int(ok)) for b, n, total, ok in conn.execute(query)]
 
 
 # Interview plans (quizdl.planning): one per profile.
