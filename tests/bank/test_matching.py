@@ -1,7 +1,9 @@
 """The key-point matcher: recall and precision against human judgements, and what it normalises.
 
-matching_labels.yaml holds the labelled judgements the matcher was tuned on (and the bank's `also:` wordings were
-written against); matching_holdout.yaml was written afterwards and never tuned on, so it is the fairer estimate.
+matching_labels.yaml holds the labelled judgements the matcher was first tuned on (and the bank's first `also:`
+wordings were written against); matching_holdout.yaml was written afterwards. The second round of rules (idioms,
+more synonyms) and the bank-wide `also:` wordings were developed looking at both, so both are development sets
+now and their figures are optimistic: only a fresh set of answers nobody has looked at estimates new answers.
 Both are scored here for the matcher and for the old rule it replaced (`old_matched_points`).
 """
 
@@ -23,6 +25,7 @@ from quizdl.bank.model import Bank, Question
 HERE = Path(__file__).parent
 LABELS = HERE / "matching_labels.yaml"
 HOLDOUT = HERE / "matching_holdout.yaml"
+FRESH = HERE / "matching_fresh.yaml"  # written blind (see its header); scored once, never tuned on
 
 
 def old_matched_points(typed: str, key_points: tuple[str, ...] | list[str]) -> list[bool]:
@@ -114,12 +117,38 @@ def test_recall_and_precision_on_the_labelled_set(bank: Bank, capsys: pytest.Cap
 
 
 def test_recall_and_precision_on_the_held_out_set(bank: Bank, capsys: pytest.CaptureFixture[str]) -> None:
-    """A regression guard only, well below the labelled-set figures: tuning the matcher to raise these numbers
-    would make the held-out set worthless (write a fresh one instead)."""
-    results = report("held-out set (never tuned on)", judgements(bank, HOLDOUT), capsys)
+    """A regression guard only, below the figures reached (0.93 / 0.97 with `also:`, 0.80 / 0.96 without): this
+    set has been looked at while the rules and wordings were developed, so it no longer estimates new answers."""
+    results = report("held-out set (now a development set)", judgements(bank, HOLDOUT), capsys)
     recall, precision = results["new"]
-    assert recall >= 0.50 and precision >= 0.90
+    assert recall >= 0.85 and precision >= 0.90
     assert recall > results["old rule"][0]
+
+
+def test_the_fresh_blind_set_is_broad_enough(bank: Bank) -> None:
+    judged = judgements(bank, FRESH)
+    assert sum(len(j.card.key_points) for j in judged) >= 230
+    assert len({j.card.id for j in judged}) >= 45 and len({j.card.topic for j in judged}) >= 14
+    assert sum(not j.ticks for j in judged) >= 15
+
+
+def test_recall_and_precision_on_the_fresh_blind_set(bank: Bank, capsys: pytest.CaptureFixture[str]) -> None:
+    """The honest estimate: answers written by someone who never saw the matcher, its tables or the bank's
+    `also:` wordings, after both were frozen, and scored once (recall 0.912, precision 0.843; the old rule
+    0.574 / 0.840). Precision misses the issue's 0.90 on this set; see issue 12. The asserts guard what was
+    measured, they do not restate the goal: tuning on this file to pass the goal would end its use."""
+    results = report("fresh blind set (never tuned on)", judgements(bank, FRESH), capsys)
+    recall, precision = results["new"]
+    assert recall >= 0.90 and precision >= 0.83
+    assert recall > results["old rule"][0] + 0.3
+
+
+@pytest.mark.parametrize("path", [LABELS, HOLDOUT], ids=["labelled", "held-out"])
+def test_the_rules_alone_recall_most_points(bank: Bank, path: Path) -> None:
+    """Without any `also:` wording (a card's points as written): a guard on the general rules, which are all a
+    new or edited card can count on."""
+    tp, fp, fn = score(judgements(bank, path), MATCHERS["new, no also:"])
+    assert tp / (tp + fn) >= 0.75 and tp / (tp + fp) >= 0.90
 
 
 def test_every_key_point_in_the_bank_ticks_when_typed_as_written(bank: Bank) -> None:
@@ -209,6 +238,103 @@ def test_stemming_and_spelling(point: str, typed: str) -> None:
     assert ticks(typed, point)
 
 
+@pytest.mark.parametrize(
+    ("point", "typed"),
+    [
+        ("KL is non-negative", "KL >= 0 always"),
+        ("KL is non-negative", "KL ≥ 0"),
+        ("epsilon-greedy exploration", "ε-greedy exploration"),
+        ("lower the learning rate", "lower η"),
+        ("monitor samples and FID", "watch the samples and the Fréchet inception distance"),
+        ("over-confident predictions", "overconfident predictions"),
+        ("can be initialized from pretrained embeddings", "initialised from pre-trained embeddings"),
+        ("prevents co-adaptation of neurons", "prevents coadaptation of neurons"),
+        ("non-negative outputs", "nonnegative outputs"),
+        ("less sensitive to initialization", "less fussy about the initialization"),
+        ("outputs are sparse", "sparsity of the outputs"),
+    ],
+)
+def test_symbols_accents_prefixes_and_word_families(point: str, typed: str) -> None:
+    assert ticks(typed, point)
+
+
+@pytest.mark.parametrize(
+    ("point", "typed"),
+    [
+        ("multi-head attention", "MHA"),
+        ("mixture of experts", "MoE layers"),
+        ("all-reduce averages gradients", "allreduce averages the gradients"),
+        ("linear warmup", "linear warm-up"),
+        ("LSTM gates", "long short-term memory gates"),
+        ("expected calibration error", "ECE"),
+        ("directed acyclic graph", "a graph with no cycles"),  # an abbreviation keeps its parts
+        ("O(n^2) cost in sequence length", "cost is quadratic in the sequence length"),
+        ("quadratic memory", "memory grows as n squared"),
+        ("doubles the memory", "twice the memory"),
+        ("2x the memory", "double the memory"),
+        ("off-policy methods reuse old data", "off policy methods reuse old data"),
+        ("randomly zeroes units", "units drop out randomly"),
+        ("KL divergence to the prior", "KL to the prior"),
+        ("can be initialized from pretrained embeddings", "start from word2vec vectors"),
+    ],
+)
+def test_more_abbreviations_and_synonyms(point: str, typed: str) -> None:
+    assert ticks(typed, point)
+
+
+@pytest.mark.parametrize(
+    ("point", "typed"),
+    [
+        ("weight sharing", "the same filter is slid over the whole image"),
+        ("mode collapse", "the generator keeps producing the same few outputs"),
+        ("chain rule", "multiply the local derivatives going backwards"),
+        ("vanishing gradients", "the gradient gets close to zero in the early layers"),
+        ("mean, median or mode imputation", "fill missing values with the median"),
+        ("experience replay", "transitions are stored in a buffer and sampled at random"),
+        ("the model is over-confident", "the model is too sure of itself"),
+        ("high variance", "the gradient estimates are very noisy"),
+        ("restore the best checkpoint", "roll back to the best epoch"),
+        ("autoregressive generation", "generating text one token at a time"),
+    ],
+)
+def test_paraphrases_say_the_textbook_term(point: str, typed: str) -> None:
+    assert ticks(typed, point)
+
+
+@pytest.mark.parametrize(
+    ("point", "typed"),
+    [
+        ("local connectivity", "attention looks at every token"),
+        ("mode collapse", "GANs produce sharp images"),
+        ("weight sharing", "each position has its own weights"),
+        ("the same filter is applied at every position", "weight sharing"),  # only the answer's paraphrases count
+        ("vanishing gradients", "leaky relu keeps a small gradient for negative inputs"),
+        ("cross-entropy = entropy + KL divergence", "KL divergence is symmetric"),  # "KL divergence" is one term
+        ("off-policy", "on-policy"),
+        ("gradients all-reduced across GPUs", "reduce the gradients"),
+        ("biases usually start at zero", "batch norm normally makes the bias redundant"),  # "normally" is no norm
+        ("positional outputs", "positive outputs"),  # Snowball stems both "posit"
+        ("less sensitive to initialization", "higher recall"),  # "sensitive" is not "sensitivity"
+        ("quadratic cost", "linear cost"),
+    ],
+)
+def test_paraphrase_and_vocabulary_rules_do_not_overreach(point: str, typed: str) -> None:
+    assert not ticks(typed, point)
+
+
+@pytest.mark.parametrize(
+    ("point", "typed", "hit"),
+    [
+        ("attention heads", "atention heads", True),
+        ("temperature scaling", "temprature scaling", True),
+        ("ReLU units", "GELU units", False),  # short words are never typos of each other
+        ("pretrained model", "retrained model", False),  # nor words that differ in their first letter
+    ],
+)
+def test_one_letter_typos_of_longer_words(point: str, typed: str, hit: bool) -> None:
+    assert ticks(typed, point) is hit
+
+
 def test_answers_that_share_one_word_do_not_tick() -> None:
     assert not ticks("activations can get very large", "sparse activations")
     assert not ticks("we run the model at inference", "running statistics used at inference")
@@ -268,9 +394,16 @@ def test_key_points_may_carry_alternative_wordings(tmp_path: Path) -> None:
     assert collect([path])[1][0].startswith(f"{path}:8: card 'my-card': each key point must be text or")
 
 
-def test_cards_without_alternatives_keep_an_empty_tuple(bank: Bank) -> None:
+def test_cards_without_alternatives_keep_an_empty_tuple(bank: Bank, tmp_path: Path) -> None:
+    # Every shipped card now has some `also:` wording, so a card without any is built here.
+    path = tmp_path / "custom.yaml"
+    head, tail = CARD.split("    key_points:")
+    plain_points = "    key_points: [plain point, clip by global norm, lower the learning rate]\n"
+    path.write_text(head + plain_points + tail[tail.index("    difficulty:") :])
+    card = collect([path])[0].get("my-card")
+    assert card is not None and card.key_point_alternatives == ()
     plain = [q for q in bank.questions if not q.key_point_alternatives]
-    assert plain and all(q.key_point_alternatives == () for q in plain)
+    assert all(q.key_point_alternatives == () for q in plain)
     assert all(len(q.key_point_alternatives) == len(q.key_points) for q in bank.questions if q.key_point_alternatives)
 
 
