@@ -59,17 +59,18 @@ class Learner:
     seconds_review: float
     difficulty: dict[str, float]
     rng: random.Random
+    first_stability: float = FIRST_STABILITY
     memory: dict[str, Trace] = field(default_factory=dict)
     seconds_today: float = 0.0
     today: date = START
 
     @classmethod
-    def make(cls, seed: int, cards: list[Question]) -> Learner:
+    def make(cls, seed: int, cards: list[Question], first_stability: float = FIRST_STABILITY) -> Learner:
         rng = random.Random(seed)
         return cls(
             seed=seed, rate=math.exp(rng.gauss(0, 0.25)), seconds_new=rng.uniform(45, 65),
             seconds_review=rng.uniform(14, 22), difficulty={q.id: math.exp(rng.gauss(0, 0.35)) for q in cards},
-            rng=rng,
+            rng=rng, first_stability=first_stability,
         )  # fmt: skip
 
     def true_recall(self, qid: str, day: date) -> float:
@@ -83,7 +84,7 @@ class Learner:
         trace = self.memory.get(qid)
         if trace is None:  # first sight: mostly unknown; studying the answer lays down a first trace
             known = self.rng.random() < 0.2
-            self.memory[qid] = Trace(s=FIRST_STABILITY * self.rate / self.difficulty[qid], last=day)
+            self.memory[qid] = Trace(s=self.first_stability * self.rate / self.difficulty[qid], last=day)
             return 3 if known else self.rng.choice((1, 2))
         elapsed = (day - trace.last).days
         p = math.exp(-elapsed / trace.s)
@@ -150,9 +151,12 @@ class Outcome:
     prep: int
 
 
-def simulate(cards: list[Question], seed: int, days: int, minutes: int, planned: bool, folder: Path) -> Outcome:
+def simulate(
+    cards: list[Question], seed: int, days: int, minutes: int, planned: bool, folder: Path,
+    first_stability: float = FIRST_STABILITY,
+) -> Outcome:  # fmt: skip
     engine = open_engine(f"sqlite:///{folder / f'{seed}-{days}-{planned}.db'}")
-    learner = Learner.make(seed, cards)
+    learner = Learner.make(seed, cards, first_stability)
     now = datetime(2027, 3, 1, 9, tzinfo=UTC)
     pid = repo.ensure_profile(engine, f"learner-{seed}", now)
     interview = START + timedelta(days=days)
@@ -200,8 +204,6 @@ def main() -> None:
     parser.add_argument("--first-stability", type=float, default=FIRST_STABILITY,
                         help="true stability (days) after first study; lower = a weaker learner")  # fmt: skip
     args = parser.parse_args()
-    global FIRST_STABILITY
-    FIRST_STABILITY = args.first_stability
     bank = load_bank()
     cards = random.Random(0).sample(bank.questions, args.cards)
     cards.sort(key=lambda q: bank.questions.index(q))
@@ -216,7 +218,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as tmp:
         for days in args.days:
             for planned, label in ((False, "SM-2, 10 new a day"), (True, "interview plan")):
-                runs = [simulate(cards, seed, days, args.minutes, planned, Path(tmp)) for seed in range(args.learners)]
+                runs = [
+                    simulate(cards, seed, days, args.minutes, planned, Path(tmp), args.first_stability)
+                    for seed in range(args.learners)
+                ]
                 mean = {k: statistics.fmean(getattr(r, k) for r in runs) for k in Outcome.__dataclass_fields__}
                 worst_max = max(r.minutes_max for r in runs)
                 gap = statistics.fmean(r.predicted_recall - r.true_recall for r in runs)

@@ -24,7 +24,11 @@ def test_json_is_the_whole_report(history: History) -> None:
     data = json.loads(render_json(build_report(history.engine, history.alice, history.bank, TODAY)))
     assert data["schema"] == REPORT_SCHEMA and data["profile"] == "alice" and data["today"] == "2026-01-31"
     assert set(data) == {"schema", "profile", "today", "since", "overview", "retention", "topics", "weakest",
-                         "forecast", "heatmap", "intervals", "ef"}  # fmt: skip
+                         "forecast", "heatmap", "intervals", "ef", "readiness"}  # fmt: skip
+    ready = data["readiness"]
+    assert ready["seen"] == data["overview"]["seen"] and ready["plan"] is None
+    assert 0 < ready["recall_today"] < 1 and ready["calibration_answers"] > 0
+    assert sum(b["answers"] for b in ready["calibration"]) == ready["calibration_answers"]
     assert data["overview"]["reviews_by_kind"] == {"scheduled": 20, "redrill": 7, "cram": 4, "prep": 0}
     assert data["overview"]["current_streak"] == 7 and data["overview"]["first_day"] == "2026-01-01"
     assert data["retention"][0] == {"label": "7 days", "days": 7, "scheduled": 8, "passed": 7, "rate": 0.875}
@@ -161,3 +165,15 @@ def test_the_docs_describe_every_csv_column_and_json_field(history: History) -> 
     fields = {*data, *data["overview"], *data["topics"][0], *data["weakest"][0], *data["retention"][0]}
     for name in fields:
         assert f'"{name}"' in docs, name
+
+
+def test_markdown_and_html_show_predicted_recall_and_calibration(history: History) -> None:
+    report = build_report(history.engine, history.alice, history.bank, TODAY)
+    assert report.readiness is not None
+    text = render_markdown(report).text
+    assert "## Predicted recall" in text and "### Calibration on your own log" in text
+    assert f"Predicted recall today {round(100 * report.readiness.recall_today)}%" in text  # type: ignore[operator]
+    verdict = "Too little history" if not report.readiness.calibrated else "the model predicted"
+    assert verdict in text
+    html = render_html(report)
+    assert '<section id="readiness">' in html and verdict in html
