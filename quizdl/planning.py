@@ -61,13 +61,20 @@ class _Picture:
     states: dict[str, sm2.CardState]
     memory: dict[str, memory_model.Memory]
     spent: repo.TimeSpent
+    parameters: tuple[float, ...] | None  # the profile's fitted FSRS parameters, None: the defaults
+
+    def recall(self, memory: memory_model.Memory | None, day: date) -> float:
+        return memory_model.recall(memory, day, self.parameters)
+
+    def step(self, memory: memory_model.Memory | None, grade: int, day: date) -> memory_model.Memory:
+        return memory_model.step(memory, grade, day, self.parameters)
 
 
 def _picture(engine: Engine, profile_id: int, today: date) -> _Picture:
     with engine.connect() as conn:
         return _Picture(
             repo.card_states(conn, profile_id), repo.memory_states(conn, profile_id),
-            repo.time_spent(conn, profile_id, today),
+            repo.time_spent(conn, profile_id, today), repo.fsrs_parameters(conn, profile_id),
         )  # fmt: skip
 
 
@@ -116,7 +123,7 @@ def plan_today(engine: Engine, profile_id: int, questions: Sequence[Question], t
         )  # fmt: skip
         room = max(0, int(left // costs.seconds_review))
         weak = [
-            (memory_model.recall(picture.memory[q.id], plan.interview_day), q.id)
+            (picture.recall(picture.memory[q.id], plan.interview_day), q.id)
             for q in cards
             if q.id in picture.memory and q.id in picture.states and q.id not in due_now
         ]
@@ -200,15 +207,15 @@ def projected_recall(
         if state is not None:
             while state.due is not None and state.due <= last:
                 day = max(state.due, today)
-                memory = memory_model.step(memory, pacing.PROJECTED_GRADE, day)
+                memory = picture.step(memory, pacing.PROJECTED_GRADE, day)
                 state = sm2.review(state, pacing.PROJECTED_GRADE, day)
         elif starts:
             start = starts.pop(0)
-            memory = memory_model.step(None, pacing.PROJECTED_GRADE, start)
+            memory = picture.step(None, pacing.PROJECTED_GRADE, start)
             for offset in offsets:
                 if start + timedelta(days=offset) <= last:
-                    memory = memory_model.step(memory, pacing.PROJECTED_GRADE, start + timedelta(days=offset))
-        total += memory_model.recall(memory, interview) if memory is not None else 0.0
+                    memory = picture.step(memory, pacing.PROJECTED_GRADE, start + timedelta(days=offset))
+        total += picture.recall(memory, interview) if memory is not None else 0.0
     return total / len(cards) if cards else 0.0
 
 
@@ -229,15 +236,15 @@ def readiness(engine: Engine, profile_id: int, questions: Sequence[Question], to
     for topic, group in by_topic.items():
         seen = [picture.memory[q.id] for q in group if q.id in picture.memory]
         on_day = (
-            sum(memory_model.recall(picture.memory.get(q.id), plan.interview_day) for q in group) / len(group)
+            sum(picture.recall(picture.memory.get(q.id), plan.interview_day) for q in group) / len(group)
             if plan is not None else None
         )  # fmt: skip
-        topics.append(TopicRecall(topic, len(group), len(seen), _mean([memory_model.recall(m, today) for m in seen]),
+        topics.append(TopicRecall(topic, len(group), len(seen), _mean([picture.recall(m, today) for m in seen]),
                                   on_day))  # fmt: skip
     seen_all = [picture.memory[q.id] for q in cards if q.id in picture.memory]
     result = Readiness(
         today=today, cards=len(cards), seen=len(seen_all),
-        recall_today=_mean([memory_model.recall(m, today) for m in seen_all]), topics=topics,
+        recall_today=_mean([picture.recall(m, today) for m in seen_all]), topics=topics,
         calibration=memory_model.calibration(buckets), calibration_answers=sum(b[1] for b in buckets),
     )  # fmt: skip
     if plan is None:
@@ -245,7 +252,7 @@ def readiness(engine: Engine, profile_id: int, questions: Sequence[Question], to
     args, _, _ = _pace_args(cards, picture, plan, today)
     paced = pacing.pace(**args)  # type: ignore[arg-type]
     learned = sum(1 for q in cards if (s := picture.states.get(q.id)) is not None and s.repetitions > 0)
-    on_day = sum(memory_model.recall(picture.memory.get(q.id), plan.interview_day) for q in cards)
+    on_day = sum(picture.recall(picture.memory.get(q.id), plan.interview_day) for q in cards)
     return Readiness(
         **{**result.__dict__, "plan": plan, "learned": learned,
            "recall_on_day": on_day / len(cards) if cards else None,

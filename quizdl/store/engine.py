@@ -15,7 +15,7 @@ from quizdl.errors import StoreError
 
 # The newest alembic revision. The fast path compares the stored version with it and skips importing
 # alembic (~60 ms) when they match; tests/store/test_migrations.py checks it equals alembic's head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 

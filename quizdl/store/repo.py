@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from quizdl.srs import fitting
 from quizdl.srs import memory as memory_model
 from quizdl.srs.sm2 import REDRILL_UNTIL, CardState, review
 from quizdl.store.schema import Card, Memory, Plan, Profile, Review, StudySession
@@ -184,7 +185,8 @@ def record_answer(engine: Engine, answer: Answer) -> Recorded:
         before = _state(row) if row is not None else CardState()
         after = review(before, answer.grade, answer.study_day) if answer.kind == ReviewKind.SCHEDULED else before
         remembered = _read_memory(conn, answer.profile_id, answer.question_id)
-        recall_before = _recall_before(remembered, answer.study_day)
+        parameters = fsrs_parameters(conn, answer.profile_id)
+        recall_before = _recall_before(remembered, answer.study_day, parameters)
         review_id = conn.execute(
             insert(reviews_t)
             .values(
@@ -281,8 +283,29 @@ def _read_memory(conn: Connection, profile_id: int, question_id: str) -> memory_
     return memory_model.Memory(row.stability, row.difficulty, row.last_day) if row is not None else None
 
 
-def _recall_before(memory: memory_model.Memory | None, day: date) -> float | None:
-    return memory_model.recall(memory, day) if memory is not None else None
+def _recall_before(
+    memory: memory_model.Memory | None, day: date, parameters: tuple[float, ...] | None = None
+) -> float | None:
+    return memory_model.recall(memory, day, parameters) if memory is not None else None
+
+
+def fsrs_parameters(conn: Connection, profile_id: int) -> tuple[float, ...] | None:
+    """The profile's fitted FSRS-6 parameters (`quizdl optimize`), None for the defaults."""
+    import json
+
+    text = conn.execute(select(Profile.fsrs_parameters).where(Profile.id == profile_id)).scalar()
+    return tuple(json.loads(text)) if text else None
+
+
+def save_fsrs_parameters(engine: Engine, profile_id: int, parameters: Sequence[float] | None) -> None:
+    """Store fitted parameters (None: back to the defaults) and replay the memory model with them."""
+    import json
+
+    with engine.begin() as conn:
+        _lock_profile(conn, profile_id)
+        text = json.dumps([float(w) for w in parameters]) if parameters is not None else None
+        conn.execute(update(Profile).where(Profile.id == profile_id).values(fsrs_parameters=text))
+        replay_memory(conn, profile_id)
 
 
 def _write_memory(
@@ -317,13 +340,14 @@ def replay_memory(conn: Connection, profile_id: int, question_ids: list[str] | N
         stale &= memory_t.c.question_id.in_(question_ids)
         query = query.where(reviews_t.c.question_id.in_(question_ids))
     conn.execute(delete(memory_t).where(stale))
+    parameters = fsrs_parameters(conn, profile_id)
     states: dict[str, memory_model.Memory] = {}
     changed: list[dict[str, object]] = []
     for review_id, qid, grade, day, stored in conn.execute(query).all():
-        predicted = _recall_before(states.get(qid), day)
+        predicted = _recall_before(states.get(qid), day, parameters)
         if predicted != stored:
             changed.append({"rid": review_id, "recall_before": predicted})
-        states[qid] = memory_model.step(states.get(qid), grade, day)
+        states[qid] = memory_model.step(states.get(qid), grade, day, parameters)
     if changed:
         from sqlalchemy import bindparam
 
@@ -445,3 +469,26 @@ def time_spent(conn: Connection, profile_id: int, today: date, days: int = 90) -
             reviews += kind == ReviewKind.SCHEDULED
     started_today = sum(1 for day in started.values() if day == today)
     return TimeSpent(len(started), new_ms, reviews, review_ms, today_ms, started_today)
+
+
+def logged_answers(conn: Connection, profile_id: int) -> list[fitting.LoggedAnswer]:
+    """Every answer of the profile in time order, as the fitting of the memory model reads them."""
+    from datetime import timedelta
+
+    query = (
+        select(reviews_t.c.question_id, reviews_t.c.study_day, reviews_t.c.grade, reviews_t.c.kind,
+               reviews_t.c.interval_before, reviews_t.c.due_before)
+        .where(reviews_t.c.profile_id == profile_id)
+        .order_by(reviews_t.c.reviewed_at, reviews_t.c.id)
+    )  # fmt: skip
+    return [
+        fitting.LoggedAnswer(
+            card=qid,
+            day=day,
+            grade=grade,
+            scheduled=kind == ReviewKind.SCHEDULED,
+            sm2_interval=interval,
+            sm2_last_day=due - timedelta(days=interval) if due is not None and interval > 0 else None,
+        )
+        for qid, day, grade, kind, interval, due in conn.execute(query)
+    ]

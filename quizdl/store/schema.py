@@ -33,6 +33,7 @@ class Profile(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(MAX_PROFILE_NAME), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fsrs_parameters: Mapped[str | None] = mapped_column(Text)  # JSON: fitted by `quizdl optimize`; NULL: defaults
 
 
 class StudySession(Base):

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, inspect
 from quizdl.store.engine import HEAD_REVISION, alembic_config, current_revision
 
 EXPECTED_COLUMNS = {
-    "profiles": ["id", "name", "created_at"],
+    "profiles": ["id", "name", "created_at", "fsrs_parameters"],
     "sessions": ["id", "profile_id", "started_at", "ended_at", "mode"],
     "reviews": [
         "id", "profile_id", "session_id", "question_id", "reviewed_at", "study_day", "kind", "grade", "response_ms",

@@ -24,7 +24,8 @@ def normalised(before: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tu
     """What migration 0003 makes of a database: the legacy session mode 'review' becomes 'scheduled'."""
     sessions = [(*row[:-1], "scheduled" if row[-1] == "review" else row[-1]) for row in before["sessions"]]
     reviews = [(*row, None) for row in before["reviews"]]  # migration 0004: no suggestion was logged then
-    return {**before, "sessions": sessions, "reviews": reviews}
+    profiles = [(*row, None) for row in before["profiles"]]  # migration 0006: default FSRS parameters
+    return {**before, "profiles": profiles, "sessions": sessions, "reviews": reviews}
 
 
 def without_recall(snap: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
