@@ -40,7 +40,7 @@ def synthetic_log(cards: int, seed: int = 0) -> tuple[list[fitting.LoggedAnswer]
 
 
 def test_the_fitted_parameters_beat_the_defaults_on_the_held_out_later_answers() -> None:
-    answers, true = synthetic_log(200)
+    answers, _ = synthetic_log(200)
     result = fitting.compare(answers)
     assert result.fitted.answers == result.default.answers > 300
     assert result.fitted.log_loss < result.default.log_loss  # type: ignore[operator]
