@@ -195,6 +195,77 @@ def simulate(
     return Outcome(seen, true, predicted, statistics.fmean(per_day), max(per_day), answers, prep)
 
 
+@dataclass(frozen=True)
+class LongRun:
+    reviews: int  # scheduled answers
+    mean_true_recall: float  # over the last 30 days, of the cards seen, from the simulated truth
+    log_loss_fsrs_default: float | None
+    log_loss_fsrs_fitted: float | None
+    log_loss_sm2: float | None
+
+
+def simulate_scheduler(cards: list[Question], seed: int, days: int, scheduler: str, fitted: bool, folder: Path,
+                       first_stability: float = FIRST_STABILITY) -> LongRun:  # fmt: skip
+    """`days` of plain study at 10 new a day under one scheduler; with `fitted`, FSRS parameters are fitted
+    to the learner's own log at half time (quizdl.srs.fitting, as `quizdl optimize`) and used from then on."""
+    from quizdl.srs import fitting
+    from quizdl.vocab import SchedulerName
+
+    engine = open_engine(f"sqlite:///{folder / f'long-{seed}-{scheduler}-{fitted}.db'}")
+    learner = Learner.make(seed, cards, first_stability)
+    pid = repo.ensure_profile(engine, f"learner-{seed}", datetime(2027, 3, 1, 9, tzinfo=UTC))
+    repo.set_scheduler(engine, pid, SchedulerName(scheduler), 0.9)
+    recall_days: list[float] = []
+    for offset in range(days):
+        today = START + timedelta(days=offset)
+        if fitted and offset == days // 2:
+            with engine.connect() as conn:
+                answers = repo.logged_answers(conn, pid)
+            repo.save_fsrs_parameters(engine, pid, fitting.fit(answers))
+        learner.today = today
+        timer = FakeTimer()
+        base = datetime(today.year, today.month, today.day, 9, tzinfo=UTC)
+        session = QuizSession(engine, cards, SessionOptions(profile_id=pid, new_per_day=10),
+                              lambda t=timer, b=base: b + timedelta(seconds=t.t), today, timer=timer)  # fmt: skip
+        session.run(LearnerUI(learner, timer))
+        if offset >= days - 30:
+            seen = [q.id for q in cards if q.id in learner.memory]
+            recall_days.append(statistics.fmean(learner.true_recall(qid, today) for qid in seen))
+    with engine.connect() as conn:
+        answers = repo.logged_answers(conn, pid)
+        parameters = repo.fsrs_parameters(conn, pid)
+    engine.dispose()
+    reviews = sum(a.scheduled for a in answers)
+    default = fitting.score(fitting.fsrs_predictions(answers, 0, None)).log_loss
+    own = fitting.score(fitting.fsrs_predictions(answers, 0, parameters)).log_loss if parameters else None
+    return LongRun(reviews, statistics.fmean(recall_days), default, own,
+                   fitting.score(fitting.sm2_predictions(answers, 0)).log_loss)  # fmt: skip
+
+
+def schedulers_table(cards: list[Question], learners: int, days: int, first_stability: float, tmp: Path) -> None:
+    print(f"\nSchedulers, {days} days at 10 new a day (no plan): scheduled reviews, true recall of the seen cards "
+          "over the last 30 days, and each model's log loss on the learner's whole log (FSRS-6 predicts each answer "
+          "from the card's earlier answers; SM-2's implied recall is 0.9^(elapsed/interval))")  # fmt: skip
+    print(f"{'scheduler':<26} {'reviews':>8} {'true recall':>11} {'LL fsrs default':>15} {'LL fsrs fitted':>14} "
+          f"{'LL sm2':>7}")  # fmt: skip
+    rows = {}
+    for label, name, fitted in (("SM-2", "sm2", False), ("FSRS-6, default parameters", "fsrs", False),
+                                ("FSRS-6, fitted at half time", "fsrs", True)):  # fmt: skip
+        runs = [simulate_scheduler(cards, seed, days, name, fitted, tmp, first_stability) for seed in range(learners)]
+        rows[label] = runs
+
+        def avg(key: str, runs: list[LongRun] = runs) -> float | None:
+            values = [getattr(r, key) for r in runs if getattr(r, key) is not None]
+            return statistics.fmean(values) if values else None
+
+        def num(x: float | None) -> str:
+            return "-" if x is None else f"{x:.4f}"
+
+        print(f"{label:<26} {avg('reviews'):>8.0f} {avg('mean_true_recall'):>11.1%} "
+              f"{num(avg('log_loss_fsrs_default')):>15} {num(avg('log_loss_fsrs_fitted')):>14} "
+              f"{num(avg('log_loss_sm2')):>7}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=5)
@@ -203,11 +274,18 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=30)
     parser.add_argument("--first-stability", type=float, default=FIRST_STABILITY,
                         help="true stability (days) after first study; lower = a weaker learner")  # fmt: skip
+    parser.add_argument("--schedulers", type=int, default=0, metavar="DAYS",
+                        help="instead: compare SM-2 and FSRS over DAYS days of plain study")  # fmt: skip
     args = parser.parse_args()
     bank = load_bank()
     cards = random.Random(0).sample(bank.questions, args.cards)
     cards.sort(key=lambda q: bank.questions.index(q))
     started = time.perf_counter()
+    if args.schedulers:
+        with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as tmp:
+            schedulers_table(cards, args.learners, args.schedulers, args.first_stability, Path(tmp))
+        print(f"({time.perf_counter() - started:.0f} s)")
+        return
     print(
         f"{args.cards} cards, {args.learners} learners, {args.minutes} min a day budget for the plan; true memory:"
         " exponential forgetting, per-card difficulty, per-learner rate (not the FSRS model quizdl predicts with)"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from quizdl.errors import QuizdlError
 from quizdl.srs.queue import NEW_ORDERS
-from quizdl.vocab import MAX_PROFILE_NAME
+from quizdl.vocab import MAX_PROFILE_NAME, SchedulerName
 
 DEFAULT_NEW_PER_DAY = 10
 DEFAULT_ROLLOVER_HOUR = 4
@@ -34,12 +34,14 @@ class Settings:
     timezone: str | None = None
     bank_paths: tuple[Path, ...] = field(default_factory=tuple)
     new_order: str = "interleaved"
+    scheduler: str | None = None  # config key `scheduler` / QUIZDL_SCHEDULER: applied to the profile by `quiz`
 
 
 # config.toml key -> what its value must be
 CONFIG_TYPES: dict[str, str] = {
     "db": "text", "profile": "text", "timezone": "text", "new_per_day": "whole number",
     "rollover_hour": "whole number", "bank": "a path or a list of paths", "new_order": "text",
+    "scheduler": "text",
 }  # fmt: skip
 
 CONFIG_KEYS = set(CONFIG_TYPES)
@@ -114,8 +116,15 @@ def load_settings(
         new_order, order_name = str(file.get("new_order", "interleaved")), f"{config}: new_order"
     if new_order not in NEW_ORDERS:
         raise QuizdlError(f"{order_name} must be one of {', '.join(NEW_ORDERS)}, got {new_order!r}")
+    if "QUIZDL_SCHEDULER" in env:
+        scheduler, scheduler_name = env["QUIZDL_SCHEDULER"], "QUIZDL_SCHEDULER"
+    else:
+        scheduler, scheduler_name = (str(file["scheduler"]) if "scheduler" in file else None), f"{config}: scheduler"
+    if scheduler is not None and scheduler not in tuple(SchedulerName):
+        raise QuizdlError(f"{scheduler_name} must be sm2 or fsrs, got {scheduler!r}")
     return Settings(
         new_order=new_order,
+        scheduler=scheduler,
         db_url=db_url,
         profile=name.strip(),
         new_per_day=_int_setting(per_day, per_day_name, 0, 10_000),

@@ -21,7 +21,7 @@ from quizdl.bank.matching import matched_points
 from quizdl.bank.model import Question
 from quizdl.clock import Clock
 from quizdl.feedback import suggest_grade
-from quizdl.srs import sm2
+from quizdl.srs import schedulers, sm2
 from quizdl.srs.queue import build_queue, new_card_order
 from quizdl.store import repo
 from quizdl.vocab import ReviewKind, SessionMode
@@ -151,6 +151,7 @@ class QuizSession:
             due = repo.due_dates(conn, options.profile_id, until=None if options.cram else today)
             started_today = repo.introduced_on(conn, options.profile_id, today)
             pending = repo.pending_redrills(conn, options.profile_id, today) if not options.cram else []
+            self.scheduler = repo.scheduler_config(conn, options.profile_id)  # for the intervals under the answer
         self.seen = seen
         self.new_allowed = (
             max(0, options.new_per_day - started_today) if options.new_allowed is None else options.new_allowed
@@ -271,7 +272,9 @@ class QuizSession:
                 prompt=prompt,
                 typed=typed,
                 matched=(matched := matched_points(typed, question.key_points, question.key_point_alternatives)),
-                intervals=sm2.preview(state) if kind == ReviewKind.SCHEDULED else None,
+                intervals=schedulers.preview(state, self.today, self.scheduler)
+                if kind == ReviewKind.SCHEDULED
+                else None,
                 can_undo=bool(self.history),
                 suggested=suggest_grade(matched, typed),
             )

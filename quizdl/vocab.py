@@ -27,6 +27,13 @@ class ReviewKind(StrEnum):
     PREP = "prep"  # an interview plan's final days: recall on the day predicted below target; schedule untouched
 
 
+class SchedulerName(StrEnum):
+    """Which scheduler sets a profile's due dates (profiles.scheduler)."""
+
+    SM2 = "sm2"  # the default: SuperMemo 2, exactly
+    FSRS = "fsrs"  # FSRS-6 through py-fsrs, at the profile's desired retention
+
+
 # Review kinds that leave the SM-2 schedule alone (only SCHEDULED moves it).
 UNSCHEDULED_KINDS = (ReviewKind.REDRILL, ReviewKind.CRAM, ReviewKind.PREP)
 

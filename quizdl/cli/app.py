@@ -71,9 +71,9 @@ def _main(
 
 def _register_commands() -> None:
     # Each module imports its heavy dependencies inside the command functions, so `--help` stays fast.
-    from quizdl.cli import bank, db, demo, optimize, plan, quiz, report, stats
+    from quizdl.cli import bank, db, demo, optimize, plan, quiz, report, scheduler, stats
 
-    for module in (quiz, plan, stats, optimize, bank, demo, report, db):
+    for module in (quiz, plan, stats, scheduler, optimize, bank, demo, report, db):
         module.register(app)
 
 

@@ -53,6 +53,17 @@ def quiz(
         raise QuizdlError(f"--tag {', '.join(tag)}: no card carries that tag; see `quizdl bank search`")
     out = console()
     profile_id = ctx.profile_id()
+    if ctx.settings.scheduler is not None:  # config key or QUIZDL_SCHEDULER: the profile follows it
+        from quizdl.store import repo
+        from quizdl.vocab import SchedulerName
+
+        with ctx.engine.connect() as conn:
+            current = repo.scheduler_config(conn, profile_id)
+        if current.name != ctx.settings.scheduler:
+            written = repo.set_scheduler(ctx.engine, profile_id, SchedulerName(ctx.settings.scheduler),
+                                         current.desired_retention)  # fmt: skip
+            out.print(f"[dim]Scheduler switched to {ctx.settings.scheduler} (your settings); {written} card states "
+                      "replayed from the review log[/]")  # fmt: skip
     planned = None
     if not cram:
         from quizdl.planning import plan_today, selected_cards

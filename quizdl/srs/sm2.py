@@ -30,6 +30,9 @@ class CardState:
     due: date | None = None  # None = new card, never reviewed
     lapses: int = 0  # times a learned card (n > 0) was failed
     last_review: date | None = None
+    # FSRS scheduling state, set only under the fsrs scheduler (quizdl.srs.schedulers); SM-2 ignores them.
+    stability: float | None = None
+    difficulty: float | None = None
 
     @property
     def is_new(self) -> bool:

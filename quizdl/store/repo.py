@@ -9,11 +9,11 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from quizdl.srs import fitting
+from quizdl.srs import fitting, schedulers
 from quizdl.srs import memory as memory_model
-from quizdl.srs.sm2 import REDRILL_UNTIL, CardState, review
+from quizdl.srs.sm2 import REDRILL_UNTIL, CardState
 from quizdl.store.schema import Card, Memory, Plan, Profile, Review, StudySession
-from quizdl.vocab import ReviewKind, SessionMode
+from quizdl.vocab import ReviewKind, SchedulerName, SessionMode
 
 reviews_t = Review.__table__
 cards_t = Card.__table__
@@ -71,7 +71,7 @@ def profile_names(engine: Engine) -> dict[int, str]:
 def _state(row: Card) -> CardState:
     return CardState(
         ef=row.ef, repetitions=row.repetitions, interval=row.interval, due=row.due, lapses=row.lapses,
-        last_review=row.last_review,
+        last_review=row.last_review, stability=row.stability, difficulty=row.difficulty,
     )  # fmt: skip
 
 
@@ -152,6 +152,7 @@ def _card_values(state: CardState, introduced: date) -> dict[str, object]:
     return {
         "ef": state.ef, "interval": state.interval, "repetitions": state.repetitions, "due": state.due,
         "lapses": state.lapses, "last_review": state.last_review, "introduced_on": introduced,
+        "stability": state.stability, "difficulty": state.difficulty,
     }  # fmt: skip
 
 
@@ -183,9 +184,11 @@ def record_answer(engine: Engine, answer: Answer) -> Recorded:
         key = (cards_t.c.profile_id == answer.profile_id) & (cards_t.c.question_id == answer.question_id)
         row = conn.execute(select(cards_t).where(key)).first()
         before = _state(row) if row is not None else CardState()
-        after = review(before, answer.grade, answer.study_day) if answer.kind == ReviewKind.SCHEDULED else before
+        config = scheduler_config(conn, answer.profile_id)
+        parameters = config.parameters
+        scheduled = answer.kind == ReviewKind.SCHEDULED
+        after = schedulers.review(before, answer.grade, answer.study_day, config) if scheduled else before
         remembered = _read_memory(conn, answer.profile_id, answer.question_id)
-        parameters = fsrs_parameters(conn, answer.profile_id)
         recall_before = _recall_before(remembered, answer.study_day, parameters)
         review_id = conn.execute(
             insert(reviews_t)
@@ -239,8 +242,9 @@ def _replay(conn: Connection, profile_id: int, question_ids: Iterable[str] | Non
         query = query.where(reviews_t.c.question_id.in_(list(question_ids)))
     states: dict[str, CardState] = {}
     introduced: dict[str, date] = {}
+    config = scheduler_config(conn, profile_id)
     for question_id, grade, day in conn.execute(query):
-        states[question_id] = review(states.get(question_id, CardState()), grade, day)
+        states[question_id] = schedulers.review(states.get(question_id, CardState()), grade, day, config)
         introduced.setdefault(question_id, day)
     rows = [
         {"profile_id": profile_id, "question_id": qid, **_card_values(state, introduced[qid])}
@@ -291,10 +295,31 @@ def _recall_before(
 
 def fsrs_parameters(conn: Connection, profile_id: int) -> tuple[float, ...] | None:
     """The profile's fitted FSRS-6 parameters (`quizdl optimize`), None for the defaults."""
+    return scheduler_config(conn, profile_id).parameters
+
+
+def scheduler_config(conn: Connection, profile_id: int) -> schedulers.SchedulerConfig:
+    """The profile's scheduler, desired retention and FSRS parameters."""
     import json
 
-    text = conn.execute(select(Profile.fsrs_parameters).where(Profile.id == profile_id)).scalar()
-    return tuple(json.loads(text)) if text else None
+    row = conn.execute(
+        select(Profile.scheduler, Profile.desired_retention, Profile.fsrs_parameters).where(Profile.id == profile_id)
+    ).first()
+    if row is None:
+        return schedulers.SM2
+    parameters = tuple(json.loads(row.fsrs_parameters)) if row.fsrs_parameters else None
+    return schedulers.SchedulerConfig(SchedulerName(row.scheduler), row.desired_retention, parameters)
+
+
+def set_scheduler(engine: Engine, profile_id: int, name: SchedulerName, desired_retention: float) -> int:
+    """Switch the profile's scheduler and replay its cards under it (the log is the truth: nothing is lost).
+    Returns the cards written."""
+    with engine.begin() as conn:
+        _lock_profile(conn, profile_id)
+        conn.execute(
+            update(Profile).where(Profile.id == profile_id).values(scheduler=name, desired_retention=desired_retention)
+        )
+        return replay_cards(conn, profile_id)
 
 
 def save_fsrs_parameters(engine: Engine, profile_id: int, parameters: Sequence[float] | None) -> None:
@@ -306,6 +331,8 @@ def save_fsrs_parameters(engine: Engine, profile_id: int, parameters: Sequence[f
         text = json.dumps([float(w) for w in parameters]) if parameters is not None else None
         conn.execute(update(Profile).where(Profile.id == profile_id).values(fsrs_parameters=text))
         replay_memory(conn, profile_id)
+        if scheduler_config(conn, profile_id).name == SchedulerName.FSRS:
+            replay_cards(conn, profile_id)  # FSRS due dates depend on the parameters
 
 
 def _write_memory(

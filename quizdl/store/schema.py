@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from quizdl.vocab import MAX_PROFILE_NAME, MAX_QUESTION_ID, ReviewKind, SessionMode, sql_in
+from quizdl.vocab import MAX_PROFILE_NAME, MAX_QUESTION_ID, ReviewKind, SchedulerName, SessionMode, sql_in
 
 
 class Base(DeclarativeBase):
@@ -34,6 +34,13 @@ class Profile(Base):
     name: Mapped[str] = mapped_column(String(MAX_PROFILE_NAME), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     fsrs_parameters: Mapped[str | None] = mapped_column(Text)  # JSON: fitted by `quizdl optimize`; NULL: defaults
+    scheduler: Mapped[str] = mapped_column(String(8), server_default="sm2")  # a SchedulerName
+    desired_retention: Mapped[float] = mapped_column(Float, server_default="0.9")  # FSRS's target recall
+
+    __table_args__ = (
+        CheckConstraint(sql_in("scheduler", SchedulerName), name="ck_profiles_scheduler"),
+        CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="ck_profiles_retention"),
+    )
 
 
 class StudySession(Base):
@@ -124,6 +131,8 @@ class Card(Base):
     lapses: Mapped[int] = mapped_column(Integer)
     last_review: Mapped[date] = mapped_column(Date)
     introduced_on: Mapped[date] = mapped_column(Date)  # first scheduled review: counts against new/day
+    stability: Mapped[float | None] = mapped_column(Float)  # FSRS scheduling state (fsrs scheduler); NULL: SM-2
+    difficulty: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         Index("ix_cards_profile_due", "profile_id", "due"),

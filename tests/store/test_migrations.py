@@ -7,7 +7,7 @@ from sqlalchemy import Engine, inspect
 from quizdl.store.engine import HEAD_REVISION, alembic_config, current_revision
 
 EXPECTED_COLUMNS = {
-    "profiles": ["id", "name", "created_at", "fsrs_parameters"],
+    "profiles": ["id", "name", "created_at", "fsrs_parameters", "scheduler", "desired_retention"],
     "sessions": ["id", "profile_id", "started_at", "ended_at", "mode"],
     "reviews": [
         "id", "profile_id", "session_id", "question_id", "reviewed_at", "study_day", "kind", "grade", "response_ms",
@@ -16,7 +16,7 @@ EXPECTED_COLUMNS = {
     ],
     "memory": ["profile_id", "question_id", "stability", "difficulty", "last_day"],
     "plans": ["profile_id", "interview_day", "minutes_per_day", "target", "topics", "created_at"],
-    "cards": ["profile_id", "question_id", "ef", "interval", "repetitions", "due", "lapses", "last_review", "introduced_on"],
+    "cards": ["profile_id", "question_id", "ef", "interval", "repetitions", "due", "lapses", "last_review", "introduced_on", "stability", "difficulty"],
     "alembic_version": ["version_num"],
 }  # fmt: skip
 EXPECTED_INDEXES = {

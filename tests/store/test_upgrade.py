@@ -24,8 +24,9 @@ def normalised(before: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tu
     """What migration 0003 makes of a database: the legacy session mode 'review' becomes 'scheduled'."""
     sessions = [(*row[:-1], "scheduled" if row[-1] == "review" else row[-1]) for row in before["sessions"]]
     reviews = [(*row, None) for row in before["reviews"]]  # migration 0004: no suggestion was logged then
-    profiles = [(*row, None) for row in before["profiles"]]  # migration 0006: default FSRS parameters
-    return {**before, "profiles": profiles, "sessions": sessions, "reviews": reviews}
+    profiles = [(*row, None, "sm2", 0.9) for row in before["profiles"]]  # migration 0006: SM-2, FSRS defaults
+    cards = [(*row, None, None) for row in before["cards"]]  # migration 0006: no FSRS state under SM-2
+    return {**before, "profiles": profiles, "sessions": sessions, "reviews": reviews, "cards": cards}
 
 
 def without_recall(snap: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
