@@ -60,7 +60,9 @@ def test_fsrs_keeps_sm2s_easiness_and_counts_and_sets_its_own_interval() -> None
         memory = memory_model.Memory(state.stability, state.difficulty, day)  # type: ignore[arg-type]
         assert state.interval == memory_model.interval_for(memory, 0.9) and state.due == day + timedelta(state.interval)
     lower = schedulers.review(state, 4, DAY0 + timedelta(days=20), schedulers.SchedulerConfig(SchedulerName.FSRS, 0.8))
-    higher = schedulers.review(state, 4, DAY0 + timedelta(days=20), schedulers.SchedulerConfig(SchedulerName.FSRS, 0.97))
+    higher = schedulers.review(
+        state, 4, DAY0 + timedelta(days=20), schedulers.SchedulerConfig(SchedulerName.FSRS, 0.97)
+    )
     assert lower.interval > higher.interval  # a lower desired retention spaces reviews further apart
     assert schedulers.review(state, 4, DAY0, schedulers.SM2).stability is None
 
