@@ -41,14 +41,19 @@ def play(engine: Engine, name: str, days: list) -> tuple[int, list[tuple[int | N
     pid = repo.ensure_profile(engine, name, datetime(2026, 3, 1, tzinfo=UTC))
     shown: list[tuple[int | None, int]] = []
     day = DAY0
+    moment = datetime(2026, 3, 1, tzinfo=UTC)
     for gap, sessions in days:
         day += timedelta(days=gap)
-        for i, (cram, commands, limit) in enumerate(sessions):
-            clock = StepClock(datetime(day.year, day.month, day.day, 9 + i, tzinfo=UTC))
+        for cram, commands, limit in sessions:
+            # Time only moves forward, as on a real machine: two script entries for the same day must not
+            # replay the same minutes (the log's order, which re-drills follow, is by time).
+            moment = max(moment + timedelta(minutes=30), datetime(day.year, day.month, day.day, 9, tzinfo=UTC))
+            clock = StepClock(moment)
             _, ui = run_sequence(engine, pid, tiny_bank(6), day, commands, cram=cram, limit=limit, new_per_day=3,
                                  clock=clock)  # fmt: skip
             distinct_showings = len(ui.shown) - sum(1 for c in commands[: len(ui.shown)] if c == "u")
             shown.append((limit, max(ui.shown[-1][2] if ui.shown else 0, 0)))
+            moment = clock.now
             assert distinct_showings >= 0
             for _, _, position, total in ui.shown:
                 assert limit is None or (position <= limit and total <= limit), (position, total, limit)
