@@ -225,7 +225,7 @@ def readiness(engine: Engine, profile_id: int, questions: Sequence[Question], to
     with engine.connect() as conn:
         plan = repo.load_plan(conn, profile_id)
         buckets = repo.calibration_buckets(conn, profile_id)
-    if plan is not None and not is_active(plan, today) and today > plan.interview_day:
+    if plan is not None and today > plan.interview_day:
         plan = None  # the day has passed: plain SM-2 again
     cards = selected_cards(questions, plan) if plan is not None else list(questions)
     picture = _picture(engine, profile_id, today)

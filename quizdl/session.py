@@ -223,10 +223,10 @@ class QuizSession:
     def _next_item(self, ui: QuizUI | None = None) -> tuple[str, str] | None:
         if self._shown_enough():
             return None
-        if not self.deferred and self._budget_used() and any(self._optional(i) for i in self.queue):
+        if not self.deferred and self._budget_used():
             self.deferred = [i for i in self.queue if self._optional(i)]
             self.queue = deque(i for i in self.queue if not self._optional(i))
-            if ui is not None:
+            if self.deferred and ui is not None:
                 ui.notice(f"today's plan time is used: {len(self.deferred)} new and prep cards wait for tomorrow")
         if not self.queue and self.redrill:
             self.queue.extend(self.redrill.items())

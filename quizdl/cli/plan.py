@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from quizdl.planning import Advice, Readiness
     from quizdl.srs.pacing import Costs, Pacing
+    from quizdl.store.repo import StoredPlan
 
 DEFAULT_MINUTES = 30
 DEFAULT_TARGET = 0.9
@@ -103,20 +104,20 @@ def plan(
         ctx.close()
 
 
-def render_plan(out: Console, p: object, ready: Readiness, paced: Pacing, costs: Costs, advice: Advice | None) -> None:
+def render_plan(
+    out: Console, p: StoredPlan, ready: Readiness, paced: Pacing, costs: Costs, advice: Advice | None
+) -> None:
     from datetime import timedelta
 
     from rich.table import Table
 
-    from quizdl.planning import MIN_MEASURED_NEW, MIN_MEASURED_REVIEWS
+    from quizdl.planning import MIN_MEASURED_NEW, MIN_MEASURED_REVIEWS, readiness_line
     from quizdl.srs.pacing import LEAD_DAYS, PREP_DAYS
-    from quizdl.store.repo import StoredPlan
 
-    assert isinstance(p, StoredPlan)
     topics = ", ".join(p.topics) if p.topics else "all topics"
     out.print(f"[bold]Interview {p.interview_day.isoformat()}[/] · {p.minutes_per_day} min a day · target "
               f"{round(100 * p.target)}% · {topics} ({ready.cards} cards)")  # fmt: skip
-    out.print(planning_line(ready))
+    out.print(readiness_line(ready))
     timing = f"{costs.seconds_new:.0f} s per new card (with its re-drills), {costs.seconds_review:.0f} s per review"
     if not costs.measured_new or not costs.measured_reviews:
         timing += (f" [dim](defaults until {MIN_MEASURED_NEW} new cards and {MIN_MEASURED_REVIEWS} reviews are "
@@ -146,12 +147,6 @@ def render_plan(out: Console, p: object, ready: Readiness, paced: Pacing, costs:
     out.print(table)
 
 
-def planning_line(ready: Readiness) -> str:
-    from quizdl.planning import readiness_line
-
-    return readiness_line(ready)
-
-
 def _problem(paced: Pacing, minutes: int) -> str:
     if paced.too_late:
         return (f"Too late for two spaced reviews: the {paced.late + paced.unplaced} cards not started yet needed "
@@ -168,7 +163,7 @@ def _problem(paced: Pacing, minutes: int) -> str:
     return "This plan does not fit: " + "; ".join(parts) + "."
 
 
-def _json(p: object, ready: Readiness, paced: Pacing | None, costs: Costs | None, advice: Advice | None) -> str:
+def _json(p: StoredPlan, ready: Readiness, paced: Pacing | None, costs: Costs | None, advice: Advice | None) -> str:
     import json
 
     from quizdl.reports.render_json import plain

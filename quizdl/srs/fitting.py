@@ -69,7 +69,9 @@ def score(pairs: Sequence[tuple[float, bool]]) -> Score:
     return Score(len(pairs), loss, math.sqrt(squares / len(pairs)))
 
 
-def fsrs_predictions(answers: Sequence[LoggedAnswer], start: int, parameters: tuple[float, ...] | None):  # type: ignore[no-untyped-def]
+def fsrs_predictions(
+    answers: Sequence[LoggedAnswer], start: int, parameters: tuple[float, ...] | None
+) -> list[tuple[float, bool]]:
     """(predicted recall, recalled) for answers[start:] given after a gap, each from the card's history."""
     states: dict[str, memory_model.Memory] = {}
     out: list[tuple[float, bool]] = []

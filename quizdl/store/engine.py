@@ -206,15 +206,11 @@ def _revision_in(conn) -> str | None:  # type: ignore[no-untyped-def]
 def _fill_derived(conn, before: str | None) -> None:  # type: ignore[no-untyped-def]
     """A database that had reviews before the memory model existed gets its memory replayed from the log, in
     the migration's transaction. A new database has nothing to replay."""
-    if before is None or before >= _REPLAY_AFTER or current_revision_in(conn) < _REPLAY_AFTER:
+    if before is None or before >= _REPLAY_AFTER or (_revision_in(conn) or "") < _REPLAY_AFTER:
         return
     from quizdl.store.repo import replay_memory_all
 
     replay_memory_all(conn)
-
-
-def current_revision_in(conn) -> str:  # type: ignore[no-untyped-def]
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
 
 
 def _upgrade_sqlite(engine: Engine, config, revision: str) -> None:  # type: ignore[no-untyped-def]
