@@ -13,9 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
 
 from quizdl.srs import memory as memory_model
+
+if TYPE_CHECKING:
+    from fsrs import ReviewLog
 
 TEST_SHARE = 0.2
 MIN_TRAIN_REVIEWS = 512  # answers after a gap of a day or more in the training part: py-fsrs fits
@@ -91,20 +95,26 @@ def sm2_predictions(answers: Sequence[LoggedAnswer], start: int) -> list[tuple[f
     ]
 
 
-def fit(answers: Sequence[LoggedAnswer], verbose: bool = False) -> tuple[float, ...]:
-    """FSRS-6 parameters fitted to `answers` with py-fsrs's Optimizer (PyTorch; needs pandas and tqdm)."""
-    from fsrs import Optimizer, Rating, ReviewLog
+def review_logs(answers: Sequence[LoggedAnswer]) -> list[ReviewLog]:
+    """`answers` as py-fsrs ReviewLogs, on the same clock as the memory model."""
+    from fsrs import Rating, ReviewLog
 
     ids: dict[str, int] = {}
-    logs = []
-    same_day: dict[tuple[str, date], int] = {}
-    for a in answers:
-        card_id = ids.setdefault(a.card, len(ids) + 1)
-        nth = same_day[(a.card, a.day)] = same_day.get((a.card, a.day), -1) + 1
-        # midnight UTC of the study day (as the memory model sees it), a second apart to keep same-day order
-        moment = datetime.combine(a.day, time(0), tzinfo=UTC) + timedelta(seconds=nth)
-        logs.append(ReviewLog(card_id, Rating(memory_model.GRADE_TO_RATING[a.grade]), moment, None))
-    return tuple(float(w) for w in Optimizer(logs).compute_optimal_parameters(verbose=verbose))
+    # Midnight UTC of the study day, exactly as the memory model sees it. Same-day answers share the moment
+    # and keep their order because the optimizer's sort is stable. Spacing them even a second apart would put
+    # the next day's answer 23:59:59 later, which py-fsrs counts as 0 days: a same-day answer.
+    return [
+        ReviewLog(ids.setdefault(a.card, len(ids) + 1), Rating(memory_model.GRADE_TO_RATING[a.grade]),
+                  datetime.combine(a.day, time(0), tzinfo=UTC), None)
+        for a in answers
+    ]  # fmt: skip
+
+
+def fit(answers: Sequence[LoggedAnswer], verbose: bool = False) -> tuple[float, ...]:
+    """FSRS-6 parameters fitted to `answers` with py-fsrs's Optimizer (PyTorch; needs pandas and tqdm)."""
+    from fsrs import Optimizer
+
+    return tuple(float(w) for w in Optimizer(review_logs(answers)).compute_optimal_parameters(verbose=verbose))
 
 
 @dataclass(frozen=True)

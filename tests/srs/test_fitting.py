@@ -17,7 +17,7 @@ DAY0 = date(2027, 1, 1)
 
 def synthetic_log(cards: int, seed: int = 0) -> tuple[list[fitting.LoggedAnswer], tuple[float, ...]]:
     """A seeded learner whose memory IS FSRS-6 with non-default parameters (forgets faster at first, a steeper
-    curve), reviewed at random gaps so that recall varies widely."""
+    curve), reviewed at random gaps so that recall varies widely; a lapse is re-drilled the same day."""
     true = list(DEFAULT_PARAMETERS)
     for i in (0, 1, 2, 3):
         true[i] *= 0.3
@@ -34,6 +34,9 @@ def synthetic_log(cards: int, seed: int = 0) -> tuple[list[fitting.LoggedAnswer]
                 grade = (4 if rng.random() < 0.7 else 3) if recalled else 1
             out.append(fitting.LoggedAnswer(f"c{c}", day, grade, True, 0, None))
             state = memory_model.step(state, grade, day, tuple(true))
+            if grade < memory_model.RECALLED:  # re-drilled later the same day, as a quiz session does
+                out.append(fitting.LoggedAnswer(f"c{c}", day, 4, False, 0, None))
+                state = memory_model.step(state, 4, day, tuple(true))
             day += timedelta(days=rng.randint(1, 20))
     out.sort(key=lambda a: a.day)
     return out, tuple(true)
@@ -47,6 +50,29 @@ def test_the_fitted_parameters_beat_the_defaults_on_the_held_out_later_answers()
     assert result.fitted.rmse_bins < 0.8 * result.default.rmse_bins  # type: ignore[operator]
     # and they moved toward the truth: the decay the learner really has is steeper than the default
     assert result.parameters[20] > DEFAULT_PARAMETERS[20]
+
+
+def test_the_optimizer_sees_the_log_as_the_memory_model_does() -> None:
+    """py-fsrs's Optimizer scores parameters on exactly the predictions quizdl makes: same elapsed days, same
+    same-day rule. (Answers once went to it a second apart within a day, so the next day's answer came 23:59:59
+    later, which it counts as a same-day answer: it then fitted a different model and made the fit worse.)"""
+    from fsrs import Optimizer
+
+    answers, true = synthetic_log(60)
+    assert any(a.day == b.day and a.card == b.card for a, b in zip(answers, answers[1:], strict=False)) or any(
+        not a.scheduled for a in answers
+    )  # the log holds same-day re-drills
+    optimizer = Optimizer(fitting.review_logs(answers))
+    for parameters in (tuple(DEFAULT_PARAMETERS), true):
+        ours = fitting.score(fitting.fsrs_predictions(answers, 0, parameters)).log_loss
+        assert optimizer._compute_batch_loss(parameters=list(parameters)) == pytest.approx(ours, rel=1e-9)
+
+
+def test_fitting_lowers_the_log_loss_on_the_answers_it_was_fitted_to() -> None:
+    answers, _ = synthetic_log(120, seed=1)
+    fitted = fitting.fit(answers)
+    default = fitting.score(fitting.fsrs_predictions(answers, 0, None)).log_loss
+    assert fitting.score(fitting.fsrs_predictions(answers, 0, fitted)).log_loss < default  # type: ignore[operator]
 
 
 def test_too_little_history_is_refused_with_the_threshold() -> None:
