@@ -59,9 +59,7 @@ def test_the_optimizer_sees_the_log_as_the_memory_model_does() -> None:
     from fsrs import Optimizer
 
     answers, true = synthetic_log(60)
-    assert any(a.day == b.day and a.card == b.card for a, b in zip(answers, answers[1:], strict=False)) or any(
-        not a.scheduled for a in answers
-    )  # the log holds same-day re-drills
+    assert any(not a.scheduled for a in answers)  # the log holds same-day re-drills
     optimizer = Optimizer(fitting.review_logs(answers))
     for parameters in (tuple(DEFAULT_PARAMETERS), true):
         ours = fitting.score(fitting.fsrs_predictions(answers, 0, parameters)).log_loss
