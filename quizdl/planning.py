@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from quizdl.bank.model import Question
 from quizdl.srs import memory as memory_model
-from quizdl.srs import pacing, sm2
+from quizdl.srs import pacing, schedulers
 from quizdl.store import repo
 
 MIN_MEASURED_NEW = 10  # new cards timed before their figure replaces the default
@@ -58,10 +58,14 @@ def costs_from(spent: repo.TimeSpent) -> pacing.Costs:
 
 @dataclass(frozen=True)
 class _Picture:
-    states: dict[str, sm2.CardState]
+    states: dict[str, schedulers.sm2.CardState]
     memory: dict[str, memory_model.Memory]
     spent: repo.TimeSpent
-    parameters: tuple[float, ...] | None  # the profile's fitted FSRS parameters, None: the defaults
+    config: schedulers.SchedulerConfig  # the profile's scheduler: the plan projects reviews with it
+
+    @property
+    def parameters(self) -> tuple[float, ...] | None:  # the profile's fitted FSRS parameters, None: defaults
+        return self.config.parameters
 
     def recall(self, memory: memory_model.Memory | None, day: date) -> float:
         return memory_model.recall(memory, day, self.parameters)
@@ -74,7 +78,7 @@ def _picture(engine: Engine, profile_id: int, today: date) -> _Picture:
     with engine.connect() as conn:
         return _Picture(
             repo.card_states(conn, profile_id), repo.memory_states(conn, profile_id),
-            repo.time_spent(conn, profile_id, today), repo.fsrs_parameters(conn, profile_id),
+            repo.time_spent(conn, profile_id, today), repo.scheduler_config(conn, profile_id),
         )  # fmt: skip
 
 
@@ -90,7 +94,7 @@ def _pace_args(
         if state is None:
             unseen[q.topic] += 1
         else:
-            by_topic[q.topic].update(pacing.project_reviews([state], today, last))
+            by_topic[q.topic].update(pacing.project_reviews([state], today, last, picture.config))
     reviews: Counter[date] = Counter()
     for days in by_topic.values():
         reviews.update(days)
@@ -98,6 +102,7 @@ def _pace_args(
         "today": today, "interview": plan.interview_day, "unseen": sum(unseen.values()), "reviews": reviews,
         "minutes_per_day": plan.minutes_per_day, "costs": costs_from(picture.spent),
         "started_today": picture.spent.started_today, "spent_today_seconds": picture.spent.today_ms / 1000,
+        "config": picture.config,
     }  # fmt: skip
     return args, dict(unseen), dict(by_topic)
 
@@ -196,9 +201,9 @@ def projected_recall(
     cards: Sequence[Question], picture: _Picture, paced: pacing.Pacing, interview: date, today: date
 ) -> float:
     """Mean recall on the interview day if the plan is followed and every review is recalled (graded 4):
-    started cards follow their SM-2 schedule, new ones start on the days the pacing gives them."""
+    started cards follow their schedule (SM-2 or FSRS), new ones start on the days the pacing gives them."""
     last = interview - timedelta(days=1)
-    offsets = pacing.review_offsets((interview - today).days)
+    offsets = pacing.review_offsets((interview - today).days, picture.config)
     starts = [d.day for d in paced.days for _ in range(d.new)]
     total = 0.0
     for q in cards:
@@ -208,7 +213,7 @@ def projected_recall(
             while state.due is not None and state.due <= last:
                 day = max(state.due, today)
                 memory = picture.step(memory, pacing.PROJECTED_GRADE, day)
-                state = sm2.review(state, pacing.PROJECTED_GRADE, day)
+                state = schedulers.review(state, pacing.PROJECTED_GRADE, day, picture.config)
         elif starts:
             start = starts.pop(0)
             memory = picture.step(None, pacing.PROJECTED_GRADE, start)

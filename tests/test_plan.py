@@ -15,8 +15,10 @@ from quizdl.bank.model import Question
 from quizdl.planning import plan_today, readiness
 from quizdl.session import Action, Command, Prompt, QuizSession, Reveal, SessionOptions, Summary
 from quizdl.srs import memory as memory_model
+from quizdl.srs import pacing, schedulers
 from quizdl.store import repo
 from quizdl.store.schema import Card, Review
+from quizdl.vocab import SchedulerName
 from tests.cli.helpers import script, write_bank
 from tests.conftest import invoke
 from tests.sessions import StepClock, StepTimer, tiny_bank
@@ -106,6 +108,32 @@ def test_the_plan_paces_every_card_for_two_spaced_reviews_within_the_budget(engi
     assert max(minutes.values()) <= 15  # never over the daily budget
     # without a plan, 10 new a day would have started all 60 only on day 6, and an hour's budget differs
     assert len({d for d in first_seen.values()}) < 15
+
+
+def test_under_fsrs_the_plan_paces_by_the_fsrs_schedule(engine: Engine) -> None:
+    """With FSRS as the scheduler (desired retention 0.9: reviews after 2 and 13 days), cards start by the
+    FSRS lead, D-14, not SM-2's D-8, so the two spaced reviews the plan counts on are ones the FSRS scheduler
+    really brings before the day."""
+    bank = tiny_bank(40, ("alpha", "beta"))
+    pid = repo.ensure_profile(engine, "ana", datetime(2027, 3, 1, tzinfo=UTC))
+    repo.set_scheduler(engine, pid, SchedulerName.FSRS, 0.9)
+    config = schedulers.SchedulerConfig(SchedulerName.FSRS, 0.9)
+    lead = pacing.lead_days(config)
+    assert lead != pacing.lead_days()  # not SM-2's 8
+    interview = set_plan(engine, pid, 16, minutes=30)
+    for offset in range(16):
+        planned_day(engine, pid, bank, DAY0 + timedelta(days=offset), GradeUI())
+    first_seen: dict[str, date] = {}
+    spaced: dict[str, set[date]] = defaultdict(set)
+    for qid, kind, day, _, _ in log(engine):
+        first_seen.setdefault(qid, day)
+        if kind == "scheduled" and day > first_seen[qid]:
+            spaced[qid].add(day)
+    assert set(first_seen) == {q.id for q in bank}
+    assert max(first_seen.values()) <= interview - timedelta(days=lead)
+    assert all(len(spaced[q.id]) >= 2 for q in bank), "two spaced reviews before the day"
+    offsets = pacing.review_offsets(16, config)  # and they fell on the FSRS offsets
+    assert all({(d - first_seen[q]).days for d in spaced[q]} <= set(offsets) for q in spaced)
 
 
 def test_the_daily_budget_holds_new_and_prep_cards_back_but_never_due_reviews(engine: Engine) -> None:

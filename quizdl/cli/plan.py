@@ -112,7 +112,7 @@ def render_plan(
     from rich.table import Table
 
     from quizdl.planning import MIN_MEASURED_NEW, MIN_MEASURED_REVIEWS, readiness_line
-    from quizdl.srs.pacing import LEAD_DAYS, PREP_DAYS
+    from quizdl.srs.pacing import PREP_DAYS
 
     topics = ", ".join(p.topics) if p.topics else "all topics"
     out.print(f"[bold]Interview {p.interview_day.isoformat()}[/] · {p.minutes_per_day} min a day · target "
@@ -125,10 +125,10 @@ def render_plan(
     else:
         timing += f" [dim](your last {costs.measured_new} new cards and {costs.measured_reviews} reviews)[/]"
     out.print("Timing: " + timing)
-    last_start = p.interview_day - timedelta(days=LEAD_DAYS)
     prep_from = p.interview_day - timedelta(days=PREP_DAYS)
-    out.print(f"New cards start by {last_start.isoformat()} (two spaced reviews before the day); prep of cards "
-              f"predicted below target from {prep_from.isoformat()}.")  # fmt: skip
+    start_by = f"New cards start by {paced.last_start.isoformat()} (two spaced reviews before the day); " if (
+        paced.last_start) else ""  # fmt: skip
+    out.print(f"{start_by}prep of cards predicted below target from {prep_from.isoformat()}.")
     if advice is None:
         peak = max(paced.days, key=lambda d: d.minutes)
         out.print(f"[green]The plan fits:[/] today {paced.new_today} new; busiest day {peak.day.isoformat()} at "

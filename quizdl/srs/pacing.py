@@ -1,10 +1,13 @@
 """Pacing for an interview plan: how many new cards to start each day so that every selected card has had
 two spaced reviews before the interview, within a daily budget of minutes. Pure: counts, dates and costs in,
-a day-by-day plan out. The schedule itself stays SM-2's; this only decides when cards are first seen.
+a day-by-day plan out. The schedule itself stays the profile's scheduler's; this only decides when cards are
+first seen, projecting reviews with that scheduler.
 
 Under SM-2 a card first seen on day s and recalled comes back on s+1 and s+7 (intervals 1 and 6), so the last
-day a card can start and still get both reviews before interview day D is D-8. Projected reviews assume each
-answer is graded 4, which keeps the easiness factor: intervals 1, 6, 15, 38, ... days.
+day a card can start and still get both reviews before interview day D is D-8 (`lead_days`). Projected reviews
+assume each answer is graded 4, which keeps the easiness factor: intervals 1, 6, 15, 38, ... days. Under FSRS
+the same projection runs through the FSRS scheduler (its intervals for the desired retention), so the lead
+follows from its first two intervals instead.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
-from quizdl.srs import sm2
+from quizdl.srs import schedulers, sm2
+from quizdl.srs.schedulers import SchedulerConfig
 
 SPACED_REVIEWS = 2
-LEAD_DAYS = 8  # first seen on D-8 at the latest: reviews on D-7 and D-1
 PREP_DAYS = 7  # the final week: cards predicted below target on the day are asked as `prep`
 PROJECTED_GRADE = 4  # keeps EF: the schedule a card follows while it is recalled
 DEFAULT_SECONDS_NEW = 60.0  # before there is history: a new card with its same-day re-drills
@@ -50,9 +54,10 @@ class DayPlan:
 class Pacing:
     days: list[DayPlan]
     unplaced: int  # selected cards that cannot start before the day within the budget
-    late: int = 0  # selected cards that start after D-8 (fewer than two spaced reviews before the day)
+    late: int = 0  # selected cards that start after last_start (fewer than two spaced reviews before the day)
     over_budget: list[date] = field(default_factory=list)  # days whose due reviews alone exceed the budget
-    too_late: bool = False  # fewer than LEAD_DAYS days left: no new card can get two spaced reviews
+    too_late: bool = False  # fewer than lead_days left: no new card can get two spaced reviews
+    last_start: date | None = None  # the last day a card can start and get two spaced reviews before the day
 
     @property
     def feasible(self) -> bool:
@@ -63,32 +68,42 @@ class Pacing:
         return self.days[0].new if self.days else 0
 
 
-def review_offsets(until: int) -> list[int]:
+@lru_cache(maxsize=64)  # pace() runs many times per plan (minutes_needed, topics_to_leave_out)
+def review_offsets(until: int, config: SchedulerConfig = schedulers.SM2) -> tuple[int, ...]:
     """Days after a card's first answer on which it is reviewed while recalled, up to `until` days."""
-    offsets, state, day = [], sm2.review(sm2.CardState(), PROJECTED_GRADE, date(2000, 1, 1)), date(2000, 1, 1)
-    while state.due is not None and (state.due - day).days <= until:
-        offsets.append((state.due - day).days)
-        state = sm2.review(state, PROJECTED_GRADE, state.due)
-    return offsets
+    first = date(2000, 1, 1)
+    offsets, state = [], schedulers.review(sm2.CardState(), PROJECTED_GRADE, first, config)
+    while state.due is not None and (state.due - first).days <= until:
+        offsets.append((state.due - first).days)
+        state = schedulers.review(state, PROJECTED_GRADE, state.due, config)
+    return tuple(offsets)
 
 
-def project_reviews(states: Iterable[sm2.CardState], today: date, last_day: date) -> Counter[date]:
-    """Review days of started cards from today to `last_day`, as their SM-2 schedule runs if recalled (an
-    overdue card counts today)."""
+def lead_days(config: SchedulerConfig = schedulers.SM2) -> int:
+    """How many days before the interview a card must be first seen to get SPACED_REVIEWS reviews before it
+    (8 under SM-2: reviews after 1 and 7 days, the second on the day before)."""
+    return review_offsets(sm2.MAX_INTERVAL, config)[SPACED_REVIEWS - 1] + 1
+
+
+def project_reviews(states: Iterable[sm2.CardState], today: date, last_day: date,
+                    config: SchedulerConfig = schedulers.SM2) -> Counter[date]:  # fmt: skip
+    """Review days of started cards from today to `last_day`, as their schedule under `config` runs if
+    recalled (an overdue card counts today)."""
     days: Counter[date] = Counter()
     for state in states:
         while state.due is not None and state.due <= last_day:
             day = max(state.due, today)
             days[day] += 1
-            state = sm2.review(state, PROJECTED_GRADE, day)
+            state = schedulers.review(state, PROJECTED_GRADE, day, config)
     return days
 
 
 def pace(
     *, today: date, interview: date, unseen: int, reviews: Mapping[date, int], minutes_per_day: float,
     costs: Costs, started_today: int = 0, spent_today_seconds: float = 0.0,
+    config: SchedulerConfig = schedulers.SM2,
 ) -> Pacing:  # fmt: skip
-    """Start new cards over the days left to start them (today .. D-8), never past the budget; cards that do
+    """Start new cards over the days left to start them (today .. D-lead_days), never past the budget; cards that do
     not fit by then start as soon as there is room (with fewer spaced reviews: a seen card beats an unseen one).
 
     `unseen`: selected cards not started yet; `reviews`: projected reviews of started cards per day (today's:
@@ -97,9 +112,9 @@ def pace(
     short day is caught up later and cards started sooner get more reviews before the day.
     """
     budget = minutes_per_day * 60 * (1 - MARGIN)
-    last_start = interview - timedelta(days=LEAD_DAYS)
+    last_start = interview - timedelta(days=lead_days(config))
     horizon = (interview - today).days  # study days left before the interview day itself
-    offsets = review_offsets(horizon)
+    offsets = review_offsets(horizon, config)
     future: Counter[date] = Counter(reviews)
     left = unseen + started_today  # at the start of today
     late = 0
@@ -115,7 +130,7 @@ def pace(
             if day <= last_start:
                 quota = math.ceil(left / math.ceil(((last_start - day).days + 1) * FRONT_LOAD))
             else:
-                quota = left  # past D-8: whatever fits
+                quota = left  # past the last start day: whatever fits
             if i == 0:  # what was started earlier today counts against today's quota, not against the room
                 quota = max(0, quota - started_today)
                 left -= started_today
@@ -129,7 +144,8 @@ def pace(
             over.append(day)
         minutes = (spent + review_seconds + new * costs.seconds_new) / 60
         out.append(DayPlan(day, new, future[day], minutes))
-    return Pacing(out, unplaced=max(0, left), late=late, over_budget=over, too_late=today > last_start and late > 0)
+    return Pacing(out, unplaced=max(0, left), late=late, over_budget=over, too_late=today > last_start and late > 0,
+                  last_start=last_start)  # fmt: skip
 
 
 def minutes_needed(**kwargs: object) -> int | None:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizdl.srs import pacing, sm2
+from quizdl.srs import pacing, schedulers, sm2
+from quizdl.vocab import SchedulerName
 
 TODAY = date(2027, 1, 4)
 COSTS = pacing.Costs(seconds_new=60, seconds_review=20)
@@ -23,16 +24,46 @@ def plan(unseen: int, days: int, minutes: float = 30, reviews: Counter[date] | N
 
 
 def test_review_offsets_follow_sm2_with_grade_4() -> None:
-    assert pacing.review_offsets(60) == [1, 7, 22, 60]
-    assert pacing.review_offsets(21) == [1, 7]
+    assert pacing.review_offsets(60) == (1, 7, 22, 60)
+    assert pacing.review_offsets(21) == (1, 7)
+    assert pacing.lead_days() == 8  # reviews on D-7 and D-1
+
+
+FSRS = schedulers.SchedulerConfig(SchedulerName.FSRS, 0.9)
+
+
+def test_under_fsrs_the_offsets_are_the_fsrs_schedulers_intervals() -> None:
+    """The projection runs a card graded 4 through the FSRS scheduler itself; the lead follows from its first
+    two intervals, and a higher desired retention brings reviews sooner."""
+    state, day, by_hand = sm2.CardState(), TODAY, []
+    while len(by_hand) < 3:
+        state = schedulers.review(state, 4, day, FSRS)
+        day = state.due  # type: ignore[assignment]
+        by_hand.append((day - TODAY).days)
+    offsets = pacing.review_offsets(by_hand[-1], FSRS)
+    assert offsets == tuple(by_hand) and offsets != pacing.review_offsets(by_hand[-1])
+    assert pacing.lead_days(FSRS) == by_hand[1] + 1
+    strict = schedulers.SchedulerConfig(SchedulerName.FSRS, 0.97)
+    assert pacing.lead_days(strict) < pacing.lead_days(FSRS)
+
+
+def test_under_fsrs_pacing_starts_cards_by_its_own_lead_and_projects_its_reviews() -> None:
+    lead = pacing.lead_days(FSRS)
+    p = plan(100, 42, config=FSRS)
+    assert p.feasible and p.last_start == TODAY + timedelta(days=42 - lead)
+    assert all(d.new == 0 for d in p.days if d.day > p.last_start)
+    started = TODAY  # a card started today is reviewed on the FSRS offsets
+    reviews = pacing.project_reviews([schedulers.review(sm2.CardState(), 4, started, FSRS)], TODAY,
+                                     TODAY + timedelta(days=60), FSRS)  # fmt: skip
+    assert sorted((d - started).days for d in reviews) == list(pacing.review_offsets(60, FSRS))
 
 
 def test_every_card_starts_early_enough_for_two_spaced_reviews() -> None:
     p = plan(215, 42)
     assert p.feasible and p.unplaced == 0 and p.late == 0
     assert sum(d.new for d in p.days) == 215
-    last_start = TODAY + timedelta(days=42 - pacing.LEAD_DAYS)
-    assert all(d.new == 0 for d in p.days if d.day > last_start)
+    last_start = TODAY + timedelta(days=42 - pacing.lead_days())
+    assert p.last_start == last_start and all(d.new == 0 for d in p.days if d.day > last_start)
     # a card started on D-8 gets its reviews on D-7 and D-1
     started = [d.day for d in p.days if d.new]
     assert max(started) + timedelta(days=7) < TODAY + timedelta(days=42)
