@@ -17,6 +17,7 @@ quizdl's predicted recall on the day and the truth. It prints figures; it is not
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import random
 import statistics
@@ -207,14 +208,19 @@ class LongRun:
 def simulate_scheduler(cards: list[Question], seed: int, days: int, scheduler: str, fitted: bool, folder: Path,
                        first_stability: float = FIRST_STABILITY, retention: float = 0.9) -> LongRun:  # fmt: skip
     """`days` of plain study at 10 new a day under one scheduler; with `fitted`, FSRS parameters are fitted
-    to the learner's own log at half time (quizdl.srs.fitting, as `quizdl optimize`) and used from then on."""
+    to the learner's own log at half time (quizdl.srs.fitting, as `quizdl optimize`) and used from then on.
+    Scheduler "oracle" is a bound no real scheduler reaches: the sessions run under SM-2, then every card
+    answered that day is made due when the learner's TRUE recall falls to `retention`."""
+    from sqlalchemy import update
+
     from quizdl.srs import fitting
+    from quizdl.store.schema import Card
     from quizdl.vocab import SchedulerName
 
     engine = open_engine(f"sqlite:///{folder / f'long-{seed}-{scheduler}-{fitted}-{retention}.db'}")
     learner = Learner.make(seed, cards, first_stability)
     pid = repo.ensure_profile(engine, f"learner-{seed}", datetime(2027, 3, 1, 9, tzinfo=UTC))
-    repo.set_scheduler(engine, pid, SchedulerName(scheduler), retention)
+    repo.set_scheduler(engine, pid, SchedulerName("sm2" if scheduler == "oracle" else scheduler), retention)
     recall_days: list[float] = []
     for offset in range(days):
         today = START + timedelta(days=offset)
@@ -228,6 +234,13 @@ def simulate_scheduler(cards: list[Question], seed: int, days: int, scheduler: s
         session = QuizSession(engine, cards, SessionOptions(profile_id=pid, new_per_day=10),
                               lambda t=timer, b=base: b + timedelta(seconds=t.t), today, timer=timer)  # fmt: skip
         session.run(LearnerUI(learner, timer))
+        if scheduler == "oracle":
+            with engine.begin() as conn:
+                for qid, trace in learner.memory.items():
+                    if trace.last == today:  # exp(-t / s) = retention
+                        days_on = max(1, int(-trace.s * math.log(retention)))
+                        conn.execute(update(Card).where(Card.profile_id == pid, Card.question_id == qid)
+                                     .values(due=today + timedelta(days=days_on)))  # fmt: skip
         if offset >= days - 30:
             seen = [q.id for q in cards if q.id in learner.memory]
             recall_days.append(statistics.fmean(learner.true_recall(qid, today) for qid in seen))
@@ -242,23 +255,37 @@ def simulate_scheduler(cards: list[Question], seed: int, days: int, scheduler: s
                    fitting.score(fitting.sm2_predictions(answers, 0)).log_loss)  # fmt: skip
 
 
+def reviews_at(recall: float, curve: list[tuple[float, float]]) -> float | None:
+    """Reviews a family of rows (true recall, reviews) needs for `recall`, interpolated linearly between the
+    two rows around it; None outside the rows' range."""
+    points = sorted(curve)
+    for (r0, n0), (r1, n1) in itertools.pairwise(points):
+        if r0 <= recall <= r1:
+            return n0 if r1 == r0 else n0 + (n1 - n0) * (recall - r0) / (r1 - r0)
+    return None
+
+
+ROWS = (  # label, scheduler, fitted, desired retention
+    ("SM-2", "sm2", False, 0.9),
+    ("FSRS-6, default, R=0.90", "fsrs", False, 0.9), ("FSRS-6, default, R=0.95", "fsrs", False, 0.95),
+    ("FSRS-6, default, R=0.97", "fsrs", False, 0.97),
+    ("FSRS-6, fitted, R=0.90", "fsrs", True, 0.9), ("FSRS-6, fitted, R=0.95", "fsrs", True, 0.95),
+    ("FSRS-6, fitted, R=0.97", "fsrs", True, 0.97),
+    ("oracle bound, R=0.95", "oracle", False, 0.95), ("oracle bound, R=0.97", "oracle", False, 0.97),
+)  # fmt: skip
+
+
 def schedulers_table(cards: list[Question], learners: int, days: int, first_stability: float, tmp: Path) -> None:
     print(f"\nSchedulers, {days} days at 10 new a day (no plan): scheduled reviews, true recall of the seen cards "
           "over the last 30 days, and each model's log loss on the learner's whole log (FSRS-6 predicts each answer "
-          "from the card's earlier answers; SM-2's implied recall is 0.9^(elapsed/interval))")  # fmt: skip
+          "from the card's earlier answers; SM-2's implied recall is 0.9^(elapsed/interval)). The oracle knows the "
+          "simulated truth: no scheduler can do much better than it.")  # fmt: skip
     print(f"{'scheduler':<26} {'reviews':>8} {'true recall':>11} {'LL fsrs default':>15} {'LL fsrs fitted':>14} "
           f"{'LL sm2':>7}")  # fmt: skip
-    rows = {}
-    # Desired retentions above 0.9 too: "fewer reviews for the same true recall" needs an FSRS row that reaches
-    # SM-2's true recall.
-    for label, name, fitted, retention in (
-        ("SM-2", "sm2", False, 0.9), ("FSRS-6, default, R=0.90", "fsrs", False, 0.9),
-        ("FSRS-6, default, R=0.95", "fsrs", False, 0.95), ("FSRS-6, default, R=0.97", "fsrs", False, 0.97),
-        ("FSRS-6, fitted, R=0.90", "fsrs", True, 0.9),
-    ):  # fmt: skip
+    means: dict[str, tuple[float, float]] = {}
+    for label, name, fitted, retention in ROWS:
         runs = [simulate_scheduler(cards, seed, days, name, fitted, tmp, first_stability, retention)
                 for seed in range(learners)]  # fmt: skip
-        rows[label] = runs
 
         def avg(key: str, runs: list[LongRun] = runs) -> float | None:
             values = [getattr(r, key) for r in runs if getattr(r, key) is not None]
@@ -267,9 +294,20 @@ def schedulers_table(cards: list[Question], learners: int, days: int, first_stab
         def num(x: float | None) -> str:
             return "-" if x is None else f"{x:.4f}"
 
+        means[label] = (avg("mean_true_recall") or 0.0, avg("reviews") or 0.0)
         print(f"{label:<26} {avg('reviews'):>8.0f} {avg('mean_true_recall'):>11.1%} "
               f"{num(avg('log_loss_fsrs_default')):>15} {num(avg('log_loss_fsrs_fitted')):>14} "
               f"{num(avg('log_loss_sm2')):>7}")  # fmt: skip
+    target, sm2_reviews = means["SM-2"]
+    print(f"\nReviews for SM-2's true recall ({target:.1%}), interpolated between each family's rows:")
+    for family in ("FSRS-6, default", "FSRS-6, fitted", "oracle bound"):
+        n = reviews_at(target, [v for k, v in means.items() if k.startswith(family)])
+        said = (
+            "outside its rows"
+            if n is None
+            else f"{n:.0f} ({n / sm2_reviews - 1:+.1%} against SM-2's {sm2_reviews:.0f})"
+        )
+        print(f"  {family:<18} {said}")
 
 
 def main() -> None:
