@@ -1,14 +1,43 @@
-"""Which key points a typed answer covers: lexical matching after normalising the field's vocabulary.
+"""Which key points a typed answer covers and does not contradict: lexical matching after normalising the field's
+vocabulary.
 
 The answer and each key point go through the same steps: lower case; accents, Greek letters and comparison
-signs spelled out; a hyphenated prefix joined to its word ("over-confident" is "overconfident"); the field's terms
-and abbreviations rewritten to one token each ("learning rate" and "lr" become `lr`, "blows up" becomes
-`explode`); British spellings folded; numbers in their usual spellings read as values (0.25, 1/4, 25% and "a
-quarter" are one token); stop words dropped; the rest stemmed with the Snowball English stemmer, and groups of
-same-meaning words merged. The answer alone then gains the textbook terms its paraphrases imply (`_IDIOMS`: "the
-same filter is slid over the image" says `weight sharing`) and the broader terms its names imply (`_IMPLIES`). A
-point is ticked when the answer covers enough of what is left of it (`_covered`), or of one of its alternative
-phrasings (`also:` in the bank); a misspelt word (one letter off) still counts.
+signs spelled out ("T > 1" is "T above 1"); a hyphenated prefix joined to its word ("over-confident" is
+"overconfident"); the field's terms and abbreviations rewritten to one token each ("learning rate", "lr" and "LRs"
+become `lr`, "blows up" becomes `explode`); British spellings folded; numbers in their usual spellings read as
+values (0.25, 1/4, 25% and "a quarter" are one token); stop words dropped; the rest stemmed with the Snowball
+English stemmer, and groups of same-meaning words merged. The answer alone then gains the textbook terms its
+paraphrases imply (`_IDIOMS`: "the same filter is slid over the image" says `weight sharing`) and the broader terms
+its names imply (`_IMPLIES`). A misspelt word (one letter off) still counts.
+
+A point is ticked when the answer covers one of its phrasings, the point or an alternative (`also:` in the bank),
+and contradicts none of them. A phrasing is covered (`_covered`) by at least half of its weight, where weak words
+count half and a word the card's other points also use counts three quarters (the words a card's points share are
+its topic, said whichever point an answer makes); by two of its words unless only one is not weak; by both words of
+a two-word phrasing unless the one missing is filler ("VGG design"); and only if each number it states (but 0, 1
+and 2) is said too, either end of a range or, for a bound ("100 or more layers"), any larger number.
+
+Most wrong answers that tick a point reuse its words, so the answer is also checked for saying them the wrong way
+round. Each check is a rule of language or of the field, and each stays silent unless the answer uses the same
+construction as the phrasing:
+
+- roles swapped (`_swapped`): the phrasing's relation ("A from B", "A then B", "A before B", "B after A", a rate
+  "20 A per B", "A over B", "A than B") said with its sides exchanged: "predicts the centre word from the context"
+  for "predict context words from the center word", "step() first and then backward()" for "backward then step";
+- an opposite in a word's place (`_flipped`, `_OPPOSITES`): a clause restating the phrasing, three of its words
+  that are not weak, with the opposite of one more word and no clause saying that word ("a big temperature makes
+  it confident and peaky" for "low temperature gives a sharper, more confident distribution");
+- another formula (`_wrong_formula`): the answer's formula for the name of the phrasing's formula has other named
+  operands ("precision = TP/(TP+FN)") or applies other functions ("Swish is x times tanh(softplus(x))");
+- the reverse operation (`_wrong_operation`): multiplying by what the phrasing divides by, or the reverse (a
+  reciprocal divides);
+- a crossed pairing (`_crossed`): the phrasing's "A for B" said with the A or the B of another "A for B" of the
+  card ("Xavier for ReLU and He for tanh").
+
+An answer that contradicts an alternative wording only loses that wording; one that contradicts the point's own
+wording does not tick it. A plain negation ("doesn't vanish") is not checked: negation is mostly said in other words
+("skips the mean", "no good for streaming") that a lexical check misreads. Nor is a claim the answer makes in other
+words than the point's.
 
 Pure and offline. The tables are compiled and the stemmer built on first use, so importing this module is cheap.
 """
@@ -17,6 +46,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -140,6 +170,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ("downsample", "down sample|downsample|subsample"),
     ("upsample", "up sample|upsample"),
     ("batch", "minibatch|mini batch"),  # a "mini-batch" is a batch
+    ("microbatch", "microbatch|micro batch"),
     ("batch size", "batchsize|bs"),
     ("checkpoint", "checkpoint|ckpt|snapshot"),
     ("gaussian", "normal distribution|gaussian distribution|gaussian|standard normal"),  # not "normalize"
@@ -168,6 +199,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
                   "unchanged|unaffected|stay the same|stays the same|remain the same|remains the same"),
     ("monitor", "keep an eye on|keep track of|track|watch|monitor"),
     ("suspicious", "too good to be true|suspicious|suspiciously"),
+    ("oscillate", "zig zag|zig zags|zig zagging|zigzag|zigzagging"),
     ("sequential", "one after the other|one after another|sequential|sequentially"),
     ("alternate", "take turns|=alternate|=alternates|=alternating|=alternately"),  # not "alternative"
     ("epoch", "full pass over the data|pass over the data|pass over the dataset|pass over the whole dataset|"
@@ -190,7 +222,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
                "dies out|fade|fades|fade away|disappear|decay to #0"),
     ("vanish small", "is tiny|are tiny|become tiny|becomes tiny|get tiny|gets tiny|getting tiny|vanishingly small"),
     ("dead", "switched off|switch off|turned off|turn off|zeroed out|zeroes out|=zeroed|=zeroes|stuck at #0|"
-             "stuck outputting #0|stuck off|dead|die|disable|deactivate|deactivated"),
+             "stuck outputting #0|stuck off|dead|die|disable|deactivate|deactivated|kill|kills|killed"),
     ("grow", "go up|goes up|went up|gone up|going up|shoot up|shoots up"),
     ("reduce", "go down|goes down|went down|gone down|going down|come down|comes down|=drop|=drops|=dropped|"
                "=dropping"),
@@ -264,7 +296,7 @@ _GROUPS: tuple[str, ...] = (
     "path route",
     "bootstrap resample",
     "discriminator critic adversary",
-    "sharpen sharp peaky peakier peaked",
+    "sharpen sharp sharper sharpest peaky peakier peaked",
     "flatten flat flatter uniform",
     "greedy argmax",
     "rank ranking order ordering",
@@ -319,6 +351,8 @@ _GROUPS: tuple[str, ...] = (
     "embedding emb",
     "multi multiple several",
     "consistent agree aligned",
+    "relation relationship relationships relations",
+    "diversity diverse variety",
     "hallucinate hallucination confabulate",
     "perplexity ppl",
     "epsilon eps",
@@ -563,10 +597,10 @@ _UNICODE = str.maketrans(
         "α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "ε": " epsilon ", "η": " eta ",
         "θ": " theta ", "λ": " lambda ", "μ": " mu ", "σ": " sigma ", "τ": " tau ", "π": " pi ", "ρ": " rho ",
         "∇": " grad ", "∑": " sum ", "Σ": " sum ", "≥": " geq ", "≤": " leq ", "≠": " neq ", "→": " to ",
-        "∞": " infinity ",
+        "∞": " infinity ", "⊙": " * ", "∘": " * ",
     }
 )  # fmt: skip
-_DIGITS = str.maketrans("0123456789.-+", "abcdefghijpmq")
+_DIGITS = str.maketrans("0123456789.-+e", "abcdefghijpmqx")  # "e": the exponent of 3.4e+38 (not 4)
 # Prefixes whose hyphenated and joined spellings are one word ("pre-trained", "pretrained").
 _PREFIXES = "over|under|non|pre|post|sub|co|re|un|semi|auto|de|anti|mis|inter|intra|hyper"
 
@@ -594,13 +628,17 @@ class _Tables:
         self.scientific = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)e([+-]?\d+)\b")
         self.grouped = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+\b")
         self.percent = re.compile(r"(?<![\w.])(\d*\.?\d+)\s*(?:%|percent\b|per cent\b)")
+        # "10-20%" is 10% to 20%
+        self.percent_range = re.compile(r"(?<![\w.])(\d*\.?\d+)\s*-\s*(?=\d*\.?\d+\s*(?:%|percent\b|per cent\b))")
+        self.dims = re.compile(r"(?<=\d)\s*×\s*(?=\d)")  # "3 × 3" is "3x3"
         self.ratio = re.compile(r"(?<![\w./])(\d+)/(\d+)(?![\w./(])")
         self.times = re.compile(r"(?<![\w.])(\d*\.?\d+)x\b")
         self.plain = re.compile(r"(?<![\w.])(\d*\.\d+|\d+)(?![\w]|\.\d)")
         self.absolute = re.compile(r"\|([^|\s]{1,12})\|")  # |w| is the absolute value of w
         self.negation = re.compile(r"n't\b")
         self.natural_log = re.compile(r"\bln(?=\()")
-        self.signs = re.compile(r">=|<=|!=|\bw/o\b|\bw/(?=\s)|&")
+        # "T > 1" is "T above 1"; an arrow ("fp32 -> int8", "<-") is no comparison
+        self.signs = re.compile(r">=|<=|!=|(?<![-=<>])>(?![=>])|(?<![<>])<(?![-=<>])|\bw/o\b|\bw/(?=\s)|&")
         self.has_sign = re.compile(r"[<>!&/|]")
         self.digit = re.compile(r"\d")
         self.prefix = re.compile(rf"\b({_PREFIXES})-(?=[a-z])")
@@ -679,6 +717,7 @@ class _Tables:
             return text
         text = self.scientific.sub(lambda m: _num(float(m.group(0))), text)
         text = self.grouped.sub(lambda m: m.group(0).replace(",", ""), text)
+        text = self.percent_range.sub(r"\1% ", text)
         text = self.percent.sub(lambda m: _num(_THIRDS.get(m.group(1)) or float(m.group(1)) / 100), text)
         text = self.ratio.sub(lambda m: _num(int(m.group(1)) / max(1, int(m.group(2)))), text)
         text = self.times.sub(lambda m: _num(float(m.group(1))) + "time ", text)
@@ -686,7 +725,9 @@ class _Tables:
 
     def words_of(self, text: str) -> list[str]:
         """Lower-cased words and number tokens, with spellings folded."""
-        text = text.lower().translate(_UNICODE)
+        if "×" in text:
+            text = self.dims.sub("x", text)
+        text = text.translate(_UNICODE).lower()
         if not text.isascii():  # "Fréchet" is "frechet"
             text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         if self.has_sign.search(text):  # the rarer patterns only run when their characters occur
@@ -718,6 +759,12 @@ class _Tables:
             else:
                 n = 1
                 tokens = self.exact.get(words[i]) or self.phrases.get((stems[i],))
+                if tokens is None and stems[i] == words[i] and len(words[i]) > 2 and words[i][-1] == "s":
+                    # the stemmer leaves abbreviations' plurals alone: "LRs" and "GPUs" are "lr" and "gpu"
+                    single = words[i][:-1]
+                    tokens = self.phrases.get((single,))
+                    if tokens is None and single in self.groups:
+                        tokens = (self.groups[single],)
             if tokens is not None:
                 seq.extend(tokens)
                 kinds.extend([2] * len(tokens))
@@ -762,7 +809,16 @@ class _Tables:
         return out
 
 
-_SIGNS = {">=": " geq ", "<=": " leq ", "!=": " neq ", "w/o": " without ", "w/": " with ", "&": " and "}
+_SIGNS = {
+    ">=": " geq ",
+    "<=": " leq ",
+    "!=": " neq ",
+    ">": " above ",
+    "<": " below ",
+    "w/o": " without ",
+    "w/": " with ",
+    "&": " and ",
+}
 
 
 @lru_cache(maxsize=1)
@@ -780,10 +836,158 @@ def _units(text: str) -> frozenset[str]:
     return units
 
 
-class _Said:
-    """An answer's tokens, plus the terms its paraphrases and names imply, and its one-letter-typo index."""
+# How an answer's clauses are cut for the checks below that look at where words stand: at punctuation and at the
+# words that start a contrasting or explaining clause. Not at "and", which mostly joins the parts of one claim.
+_CLAUSE = re.compile(
+    r"[;,:!?()\[\]]|\.(?=\s|$)|\s-+\s|\s->\s|\b(?:but|whereas|while|although|though|however|because|since|which)\b",
+    re.IGNORECASE,
+)
+# Words at which the two sides of a relation ("A then B") stop, inside a clause.
+_CONJ = frozenset(("and", "or", "but", "so", "which", "while", "because"))
 
-    __slots__ = ("deleted", "tokens", "typos")
+# Relation words whose two sides have roles: "predict the context from the centre word" is not "predict the centre
+# word from the context". Each maps to its family and direction: "A then B", "A before B" and "B after A" say the
+# same order, so they are one family with "after" reversed. (The tokens are the stems the matcher compares.)
+_RELATIONS: dict[str, tuple[str, int]] = {
+    "from": ("from", 1), "then": ("order", 1), "befor": ("order", 1), "after": ("order", -1), "per": ("per", 1),
+    "over": ("over", 1), "than": ("than", 1),
+}  # fmt: skip
+
+# Opposites of the field, as word lists (stemmed and merged like the rest). A state and a change are kept apart:
+# "reduces a high variance" says "high" and "reduces", which do not contradict each other.
+_OPPOSITES: tuple[tuple[str, str], ...] = (
+    ("big", "small"),
+    ("grow", "reduce"),
+    ("sharpen", "flatten"),
+    ("fast", "slow"),
+    ("cheap", "expensive"),
+    ("easy", "hard"),
+    ("overfit", "underfit"),
+    ("parallel", "sequential"),
+    ("before", "after"),
+    ("positive", "negative"),
+    ("upweight", "downweight"),
+    ("maximize", "minimize"),
+    ("explode", "vanish"),
+    ("sparse", "dense"),
+    ("stable", "unstable"),
+    ("finite", "infinite"),
+    ("linear", "quadratic"),
+    ("overestimate", "underestimate"),
+    ("deep", "shallow"),
+    ("wide", "narrow"),
+    ("above", "below"),
+    ("long longer", "short shorter"),
+    ("strong stronger", "weak weaker"),
+)
+
+# Weak words that are pure filler ("VGG design"): a two-word point may be ticked without them, but not without
+# its other, field-generic weak words ("split by time", "per-parameter step size").
+_FILLER = "work new good design approach technique idea type kind case help allow enable cause lead ensure keep method"
+
+# A word the card's other points also use counts this much of its weight: the words a card's points share are its
+# topic, and an answer about the topic says them whichever point it makes; a point is made by its own words.
+_SHARED_WEIGHT = 0.75
+
+# "name = expression" in a text, the expression up to a clause break or a word that ends a formula.
+_FORMULA = re.compile(
+    r"([a-z][\w ()^'-]{0,40}?)\s*(=|\bis\b)\s*(.+?)"
+    r"(?=[,;=]|\.\s|\.?$|\s(?:with|where|so|which|and|i\.e\.|ie|for|since|because|when|if|then|is|means)\s)"
+)
+_CALL = re.compile(r"([a-z][a-z0-9_]*)\s*\(")  # "sigmoid(x)": the functions a formula applies
+_OPERATOR = re.compile(r"[-+*/^]")
+# "divide the logits by the temperature", "multiplied by T^2": an operation and what it divides or multiplies by.
+_OPERATION = re.compile(
+    r"\b(multipl|divid)\w*\b(?:\s+[\w'`^().-]+){0,4}?\s+by\s+(?:the\s+|a\s+|an\s+|its\s+)?"
+    r"((?:inverse\s+|reciprocal\s+(?:of\s+)?(?:the\s+)?)?[^\s,;]+)"
+)
+_RECIPROCAL = re.compile(r"^(?:1/|inverse\s+|reciprocal\s+(?:of\s+)?(?:the\s+)?)")
+# A range of numbers ("10-20%", "35 to 55 percent"): the answer may say either end.
+_RANGE = re.compile(r"(?<![\w.])(\d[\d.,]*)\s*(?:-|to)\s*(\d[\d.,]*)(\s*(?:%|percent\b|[kmb]\b|x\b))?")
+_DIMS = re.compile(r"\d+x\d+(?:x\d+)*")  # "3x3", "56x56x128"
+# A lower bound: "100 or more", "8+", "at least 4", "more than 10".
+_BOUND = re.compile(
+    r"(?<![\w.^])(\d[\d.,]*\s*[kmb]?)(?:\+(?![\w(])|\s*(?:or more|and more|or above|or higher)\b)"
+    r"|\b(?:at least|more than|over|above)\s+(\d[\d.,]*\s*[kmb]?)(?![\w.])"
+)
+_VALUES = str.maketrans("abcdefghijpmqx", "0123456789.-+e")
+
+_Clause = tuple[tuple[str, int], ...]  # a clause's tokens in order, each with its kind (see `_Tables.sequence`)
+_Pair = tuple[frozenset[str], frozenset[str]]  # "A for B": the word before "for", and up to two after it
+
+
+@lru_cache(maxsize=8192)
+def _clause(text: str) -> _Clause:
+    seq, kinds = _tables().sequence(text)
+    return tuple(zip(seq, kinds, strict=True))
+
+
+def _clauses(text: str) -> tuple[_Clause, ...]:
+    text = text.replace("()", "")  # "optimizer.step() then loss.backward()" is one clause
+    return tuple(_clause(part) for part in _CLAUSE.split(text) if part.strip())
+
+
+def _sides(clause: _Clause, i: int, width: int) -> tuple[list[str], list[str]]:
+    """Up to `width` content tokens on each side of the word at `i`, stopping at a conjunction ("first A and then
+    B" keeps A)."""
+    left: list[str] = []
+    start = i - 1 if i > 0 and clause[i - 1][0] == "and" else i
+    for token, kind in reversed(clause[:start]):
+        if token in _CONJ or len(left) >= width:
+            break
+        if kind == 2:
+            left.insert(0, token)
+    right: list[str] = []
+    for token, kind in clause[i + 1 :]:
+        if token in _CONJ or len(right) >= width:
+            break
+        if kind == 2:
+            right.append(token)
+    return left, right
+
+
+def _for_pairs(clauses: Sequence[_Clause]) -> tuple[_Pair, ...]:
+    out = []
+    for clause in clauses:
+        for i, (token, _) in enumerate(clause):
+            if token == "for":
+                left, right = _sides(clause, i, 2)
+                if left and right:
+                    out.append((frozenset(left[-1:]), frozenset(right)))
+    return tuple(out)
+
+
+_Formula = tuple[frozenset[str], tuple[str, ...] | None, frozenset[str] | None]
+
+
+@lru_cache(maxsize=4096)
+def _formulas(text: str) -> tuple[_Formula, ...]:
+    """The formulas a text writes, `name = expression` (or `name is expression` with a function in it): the name's
+    tokens; the expression's operands, sorted (so "TP/(FP+TP)" is "TP/(TP+FP)"), if it is written in named terms;
+    and the functions it applies ("x * sigmoid(x)"), if any. Operands are left out (None) when the expression has
+    single-letter variables: writers name those differently ("N / B", "n / batch_size")."""
+    tables = _tables()
+    out = []
+    for m in _FORMULA.finditer(text.translate(_UNICODE).lower()):
+        name, sign, expr = m.groups()
+        calls = frozenset(u for f in _CALL.findall(expr) for u in tables.units(f, letters=True))
+        if sign != "=" and not calls:
+            continue  # "precision is the fraction of ..." is words, not a formula
+        if not _OPERATOR.search(expr) and not calls:
+            continue
+        seq, kinds = tables.sequence(expr)
+        operands = tuple(sorted(t for t, k in zip(seq, kinds, strict=True) if k == 2))
+        units = tables.units(name.split("(")[0], letters=True)
+        if units:
+            out.append((units, operands if operands and 1 not in kinds else None, calls or None))
+    return tuple(out)
+
+
+class _Said:
+    """An answer's tokens, plus the terms its paraphrases and names imply, and its one-letter-typo index; and, for
+    the checks on how it says them, its clauses, its "A for B" pairings and its formulas."""
+
+    __slots__ = ("_clauses", "_formulas", "_pairs", "_sets", "deleted", "text", "tokens", "typos")
 
     def __init__(self, text: str) -> None:
         tables = _tables()
@@ -791,10 +995,41 @@ class _Said:
         units = {t for t, k in zip(seq, kinds, strict=True) if k}
         units |= tables.idiom_terms(seq)
         units.update(*(tables.implies[u] for u in list(units) if u in tables.implies))
+        self.text = text
         self.tokens = frozenset(units)
         long = [t for t in self.tokens if len(t) >= 6 and t.isalpha()]
         self.deleted = {d for t in long for d in _deletions(t)}  # what a said token is with a letter left out
         self.typos: dict[str, bool] = {}
+        # Built on first use: only a covered point with a relation, opposites, a formula or "for" asks for them.
+        self._clauses: tuple[_Clause, ...] | None = None
+        self._sets: tuple[frozenset[str], ...] | None = None
+        self._pairs: tuple[_Pair, ...] | None = None
+        self._formulas: tuple[_Formula, ...] | None = None
+
+    @property
+    def clauses(self) -> tuple[_Clause, ...]:
+        if self._clauses is None:
+            self._clauses = _clauses(self.text)
+        return self._clauses
+
+    @property
+    def sets(self) -> tuple[frozenset[str], ...]:
+        """Each clause's content tokens."""
+        if self._sets is None:
+            self._sets = tuple(frozenset(t for t, k in clause if k == 2) for clause in self.clauses)
+        return self._sets
+
+    @property
+    def pairs(self) -> tuple[_Pair, ...]:
+        if self._pairs is None:
+            self._pairs = _for_pairs(self.clauses)
+        return self._pairs
+
+    @property
+    def formulas(self) -> tuple[_Formula, ...]:
+        if self._formulas is None:
+            self._formulas = _formulas(self.text) if "=" in self.text or "(" in self.text else ()
+        return self._formulas
 
     def has_typo_of(self, token: str) -> bool:
         """Whether the answer says `token` one letter off (a letter added, left out, changed or two swapped)."""
@@ -814,18 +1049,229 @@ def _said(text: str) -> _Said:
     return _Said(text)
 
 
-def _covered(wanted: frozenset[str], said: _Said) -> bool:
-    """Whether `said` covers a point's tokens `wanted`: at least half their weight (weak words count less), and
-    at least two of them unless the point has only one word that is not weak."""
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, frozenset[str]]:
+    tables = _tables()
+    out: dict[str, set[str]] = {}
+    for a, b in _OPPOSITES:
+        one, other = {tables.stem(w) for w in a.split()}, {tables.stem(w) for w in b.split()}
+        for word in one:
+            out.setdefault(word, set()).update(other)
+        for word in other:
+            out.setdefault(word, set()).update(one)
+    return {word: frozenset(against) for word, against in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _filler() -> frozenset[str]:
+    return frozenset(map(_tables().stem, _FILLER.split()))
+
+
+@lru_cache(maxsize=8192)
+def _number_groups(text: str) -> tuple[tuple[frozenset[str], float | None], ...]:
+    """The numbers a phrasing states, but 0, 1 and 2 (which say little alone): each a group of which the answer
+    must say one, a range ("10-20%") being one group; or, for a bound ("100 or more layers", "at least 8"), the
+    least number the answer may say instead."""
+    weights = _tables().weights
+    groups: list[tuple[frozenset[str], float | None]] = []
+    rest = text
+    for m in _RANGE.finditer(text):
+        unit = m.group(3) or ""
+        ends = _units(m.group(1) + unit) | _units(m.group(2) + unit)
+        groups.append((frozenset(t for t in ends if _is_number(t)), None))
+        rest = rest.replace(m.group(0), " ")
+    for m in _BOUND.finditer(rest):
+        bound = [t for t in _units(m.group(1) or m.group(2)) if t[0] == "#"]
+        if bound:
+            groups.append((frozenset(bound), _value(bound[0])))
+            rest = rest.replace(m.group(0), " ")
+    groups.extend((frozenset((t,)), None) for t in _units(rest) if _is_number(t) and t not in weights)
+    return tuple(g for g in groups if g[0])
+
+
+def _value(token: str) -> float:
+    """The value of a number token ("#baa" is 100)."""
+    return float(token[1:].translate(_VALUES))
+
+
+def _says_number(group: tuple[frozenset[str], float | None], said: _Said) -> bool:
+    tokens, least = group
+    if tokens & said.tokens:
+        return True
+    return least is not None and any(t[0] == "#" and _value(t) >= least for t in said.tokens)
+
+
+def _is_number(token: str) -> bool:
+    return token[0] == "#" or _DIMS.fullmatch(token) is not None
+
+
+def _swapped(point: str, said: _Said) -> bool:
+    """Whether the answer says the point's relation ("A from B", "A then B", "A per B") with its sides swapped.
+
+    Each side of the point's relation word (two content words, left and right) keeps the words that are only on
+    that side. Each use of a word of the same family in the answer, with words of the point on both of its sides
+    (three content words each), scores +1 for a word on its own side and -1 for a word on the other side. The
+    answer swaps the roles when some use scores below zero and none above it: "skip-gram predicts the centre word
+    from the context" for "predict context words from the center word". A relation at the start of a clause
+    ("after the warmup, decay the rate") is skipped, its other side being in the next clause, and so is "per"
+    without a number: "one pass per input" is also "one input per pass", while "20 tokens per parameter" is a
+    rate whose reverse is another claim."""
+    clause = _clause(point)
+    weights = _tables().weights
+    scores = []
+    for i, (token, _) in enumerate(clause):
+        relation = _RELATIONS.get(token)
+        if relation is None:
+            continue
+        left, right = _sides(clause, i, 2)
+        first, second = set(left) - set(right), set(right) - set(left)
+        if relation[1] < 0:
+            first, second = second, first
+        if not first or not second:
+            continue
+        if relation[0] == "per" and not any(t[0] == "#" and t not in weights for t in left):
+            continue
+        mine = set(left) | set(right)
+        for answer in said.clauses:
+            for j, (word, _) in enumerate(answer):
+                if _RELATIONS.get(word, ("",))[0] != relation[0]:
+                    continue
+                before, after = _sides(answer, j, 3)
+                if not (mine & set(before) and mine & set(after)):
+                    continue
+                if _RELATIONS[word][1] < 0:
+                    before, after = after, before
+                scores.append(
+                    len(first & set(before)) + len(second & set(after))
+                    - len(second & set(before)) - len(first & set(after))
+                )  # fmt: skip
+    return bool(scores) and min(scores) < 0 and max(scores) <= 0
+
+
+def _flipped(point: str, said: _Said) -> bool:
+    """Whether a clause of the answer restates the point with one of its words replaced by its opposite: the
+    opposite and three more of the point's words that are not weak, while no clause says the word itself with
+    another of the point's words ("a big temperature makes it confident and peaky" for "low temperature gives a
+    sharper, more confident distribution"). A point that says both of a pair ("quadratic for small errors, linear
+    for large ones") is left alone, and so is a clause that merely contrasts two cases with fewer shared words:
+    correct answers often say both directions."""
+    opposites = _opposites()
+    weights = _tables().weights
+    wanted = frozenset(t for t, k in _clause(point) if k == 2)
+    for word in wanted:
+        against = opposites.get(word)
+        if not against or against & wanted:
+            continue
+        anchors = frozenset(t for t in wanted - {word} if t not in weights)
+        if len(anchors) < 3:
+            continue
+        if any(word in c and anchors & c for c in said.sets):
+            continue
+        if any(against & c and len(anchors & c) >= 3 for c in said.sets):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _operations(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The multiplications and divisions a text states: "multipl" or "divid", and the tokens of what by. Multiplying
+    by a reciprocal ("by 1/T", "by the inverse temperature") is dividing."""
+    out = []
+    for m in _OPERATION.finditer(text.lower()):
+        op, operand = m.groups()
+        if _RECIPROCAL.match(operand):
+            op, operand = {"multipl": "divid", "divid": "multipl"}[op], _RECIPROCAL.sub("", operand)
+        units = _tables().units(operand, letters=True)
+        if units:
+            out.append((op, units))
+    return tuple(out)
+
+
+def _wrong_operation(point: str, said: _Said) -> bool:
+    """Whether the answer multiplies by what the point divides by, or the reverse ("multiply the logits by the
+    temperature" for "divide logits by the temperature"), and never does what the point does."""
+    if "multipl" not in point.lower() and "divid" not in point.lower():
+        return False
+    text = said.text.lower()
+    theirs = _operations(said.text) if "multipl" in text or "divid" in text else ()
+    mine = _operations(point)
+    for op, operand in mine:
+        if any(o != op and u & operand for o, u in mine):
+            continue  # "multiply the loss by S, divide the gradients by S": both ways, what by tells nothing
+        if any(o == op and u & operand for o, u in theirs):
+            continue
+        if any(o != op and u & operand for o, u in theirs):
+            return True
+    return False
+
+
+def _formula_differs(mine: _Formula, theirs: _Formula) -> bool:
+    """Whether two formulas for one name differ in what both of them let compare."""
+    _, operands, calls = mine
+    _, their_operands, their_calls = theirs
+    return (operands is not None and their_operands is not None and their_operands != operands) or (
+        calls is not None and their_calls is not None and their_calls != calls
+    )
+
+
+def _wrong_formula(point: str, said: _Said) -> bool:
+    """Whether every formula the answer writes for the name of the point's formula differs from it, in its named
+    operands ("precision = TP/(TP+FN)" for "precision = TP / (TP + FP)") or in the functions it applies ("Swish is
+    x times tanh(softplus(x))" for "Swish or SiLU = x * sigmoid(x)"). An answer that writes no formula for that
+    name is left to the words."""
+    for mine in _formulas(point) if "=" in point or "(" in point else ():
+        theirs = [f for f in said.formulas if f[0] & mine[0]]
+        if theirs and all(_formula_differs(mine, f) for f in theirs):
+            return True
+    return False
+
+
+def _crossed(point: str, card_pairs: Sequence[_Pair], said: _Said) -> bool:
+    """Whether the answer pairs the point's "A for B" the other way round from the card's other "A for B": "Xavier
+    for ReLU and He for tanh" for "Xavier for tanh and sigmoid" beside "He ... for ReLU", or "linear for small
+    errors" for "quadratic for small errors and linear for large errors". Only a pairing of the card's own terms
+    counts, and only the words of B that no other pairing of the card has ("inputs" in "for negative inputs" and
+    "for positive inputs" tells nothing)."""
+    for a, b in _for_pairs((_clause(point),)) if "for" in point else ():
+        others = [(x, y) for x, y in card_pairs if (x, y) != (a, b)]
+        own = b - frozenset().union(*(y for _, y in others))
+        rivals = [(x, y - b) for x, y in others if not x & a and y - b]
+        support = crossed = False
+        for a2, b2 in said.pairs:
+            if a2 & a and b2 & b:
+                support = True
+            for x, theirs in rivals:
+                if (a2 & a and b2 & theirs and not b2 & own) or (b2 & own and a2 & x):
+                    crossed = True
+        if crossed and not support:
+            return True
+    return False
+
+
+def _covered(phrasing: str, said: _Said, shared: frozenset[str]) -> bool:
+    """Whether `said` covers a phrasing: at least half its tokens' weight (weak words count less, and so do words
+    the card's other points share), and at least two of them unless it has only one word that is not weak; both
+    words of a two-word phrasing unless the missing one is filler; and, if it states numbers, one of each (a
+    point's number is its claim: "5x5" is not said by an answer about 3x3 filters)."""
+    wanted = _units(phrasing)
     if not wanted:
         return False
     weights = _tables().weights
+    groups = _number_groups(phrasing)
+    if not all(_says_number(group, said) for group in groups):
+        return False
     hits = [t for t in wanted if t in said.tokens or said.has_typo_of(t)]
+    hits += [t for tokens, least in groups if least is not None for t in tokens if t not in hits]  # a bound met
     strong = sum(1 for t in wanted if t not in weights)
     if len(hits) < min(2, max(1, strong)):
         return False
-    weight = sum(weights.get(t, 1.0) for t in hits)
-    return weight >= 1.0 and weight * 2 >= sum(weights.get(t, 1.0) for t in wanted)
+    if len(wanted) == 2 and len(hits) < 2 and not wanted - set(hits) <= _filler():
+        return False
+
+    def weight(t: str) -> float:
+        return weights.get(t, 1.0) * (_SHARED_WEIGHT if t in shared else 1.0)
+
+    return sum(weights.get(t, 1.0) for t in hits) >= 1.0 and 2 * sum(map(weight, hits)) >= sum(map(weight, wanted))
 
 
 def matched_points(
@@ -833,12 +1279,33 @@ def matched_points(
     key_points: Sequence[str],
     alternatives: Sequence[Sequence[str]] | None = None,
 ) -> list[bool]:
-    """For each key point, whether `typed` covers it or one of its alternative phrasings (`alternatives[i]`)."""
+    """For each key point, whether `typed` covers it or one of its alternative phrasings (`alternatives[i]`), and
+    does not contradict it.
+
+    A phrasing the answer contradicts (roles swapped, an opposite in its place, another formula, a crossed "A for
+    B") does not count, and an answer that contradicts the point's own wording does not tick it at all."""
     if not typed.strip():
         return [False] * len(key_points)
     said = _said(typed)
+    phrasings = [
+        (point, *(alternatives[i] if alternatives and i < len(alternatives) else ()))
+        for i, point in enumerate(key_points)
+    ]
+    counts = Counter(t for texts in phrasings for t in frozenset().union(*map(_units, texts)))
+    shared = frozenset(t for t, n in counts.items() if n > 1)
+    card_pairs = _for_pairs([_clause(point) for point in key_points])
+
+    def contradicted(phrasing: str) -> bool:
+        return (
+            _swapped(phrasing, said)
+            or _flipped(phrasing, said)
+            or _wrong_formula(phrasing, said)
+            or _wrong_operation(phrasing, said)
+            or _crossed(phrasing, card_pairs, said)
+        )
+
     result = []
-    for i, point in enumerate(key_points):
-        phrasings = [point, *(alternatives[i] if alternatives and i < len(alternatives) else ())]
-        result.append(any(_covered(_units(p), said) for p in phrasings))
+    for texts in phrasings:
+        covering = [p for p in texts if _covered(p, said, shared)]
+        result.append(bool(covering) and not contradicted(texts[0]) and any(not contradicted(p) for p in covering))
     return result

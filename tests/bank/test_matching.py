@@ -1,10 +1,12 @@
 """The key-point matcher: recall and precision against human judgements, and what it normalises.
 
-matching_labels.yaml holds the labelled judgements the matcher was first tuned on (and the bank's first `also:`
-wordings were written against); matching_holdout.yaml was written afterwards. The second round of rules (idioms,
-more synonyms) and the bank-wide `also:` wordings were developed looking at both, so both are development sets
-now and their figures are optimistic: only a fresh set of answers nobody has looked at estimates new answers.
-Both are scored here for the matcher and for the old rule it replaced (`old_matched_points`).
+Three judged sets are scored here, for the matcher and for the old rule it replaced (`old_matched_points`), and all
+three are development sets now: their figures are optimistic, and only answers nobody has looked at estimate new
+ones. matching_labels.yaml holds the judgements the matcher was first tuned on (and the bank's first `also:`
+wordings were written against); matching_holdout.yaml was written afterwards, and the second round of rules
+(idioms, more synonyms) and the bank-wide `also:` wordings were developed looking at both; matching_fresh.yaml was
+written blind and scored once, then the third round (the checks for contradictions, the card-shared word weights,
+stated numbers, more `also:` wordings) was developed looking at all three.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from quizdl.bank.model import Bank, Question
 HERE = Path(__file__).parent
 LABELS = HERE / "matching_labels.yaml"
 HOLDOUT = HERE / "matching_holdout.yaml"
-FRESH = HERE / "matching_fresh.yaml"  # written blind (see its header); scored once, never tuned on
+FRESH = HERE / "matching_fresh.yaml"  # written blind, scored once (0.912 / 0.843), since tuned on
 
 
 def old_matched_points(typed: str, key_points: tuple[str, ...] | list[str]) -> list[bool]:
@@ -110,18 +112,19 @@ def test_the_labelled_set_is_broad_enough(bank: Bank) -> None:
 
 
 def test_recall_and_precision_on_the_labelled_set(bank: Bank, capsys: pytest.CaptureFixture[str]) -> None:
+    """A regression guard, below the figures reached (0.99 / 0.94 with `also:`, 0.75 / 0.93 without)."""
     results = report("labelled set (tuned on)", judgements(bank, LABELS), capsys)
     recall, precision = results["new"]
-    assert recall >= 0.80 and precision >= 0.90
+    assert recall >= 0.95 and precision >= 0.93
     assert recall > results["old rule"][0] and precision > results["old rule"][1]
 
 
 def test_recall_and_precision_on_the_held_out_set(bank: Bank, capsys: pytest.CaptureFixture[str]) -> None:
-    """A regression guard only, below the figures reached (0.93 / 0.97 with `also:`, 0.80 / 0.96 without): this
+    """A regression guard only, below the figures reached (0.95 / 0.97 with `also:`, 0.77 / 0.97 without): this
     set has been looked at while the rules and wordings were developed, so it no longer estimates new answers."""
     results = report("held-out set (now a development set)", judgements(bank, HOLDOUT), capsys)
     recall, precision = results["new"]
-    assert recall >= 0.85 and precision >= 0.90
+    assert recall >= 0.92 and precision >= 0.96
     assert recall > results["old rule"][0]
 
 
@@ -133,22 +136,26 @@ def test_the_fresh_blind_set_is_broad_enough(bank: Bank) -> None:
 
 
 def test_recall_and_precision_on_the_fresh_blind_set(bank: Bank, capsys: pytest.CaptureFixture[str]) -> None:
-    """The honest estimate: answers written by someone who never saw the matcher, its tables or the bank's
-    `also:` wordings, after both were frozen, and scored once (recall 0.912, precision 0.843; the old rule
-    0.574 / 0.840). Precision misses the issue's 0.90 on this set; see issue 12. The asserts guard what was
-    measured, they do not restate the goal: tuning on this file to pass the goal would end its use."""
-    results = report("fresh blind set (never tuned on)", judgements(bank, FRESH), capsys)
+    """Written by someone who never saw the matcher, its tables or the bank's `also:` wordings, and scored blind
+    once: recall 0.912, precision 0.843 (the old rule 0.574 / 0.840), the precision short of the 0.90 wanted.
+    It has since been tuned on: the checks for contradictions (most of its false ticks were wrong answers in the
+    card's own words), the card-shared word weights, stated numbers and more `also:` wordings were developed
+    looking at it, so its figures now (0.96 / 0.92 with `also:`, 0.72 / 0.92 without) are optimistic too. The
+    asserts guard them; only a new blind set can tell whether precision reaches 0.90 on new answers."""
+    results = report("fresh set (scored blind once, now a development set)", judgements(bank, FRESH), capsys)
     recall, precision = results["new"]
-    assert recall >= 0.90 and precision >= 0.83
+    assert recall >= 0.94 and precision >= 0.90
     assert recall > results["old rule"][0] + 0.3
 
 
-@pytest.mark.parametrize("path", [LABELS, HOLDOUT], ids=["labelled", "held-out"])
-def test_the_rules_alone_recall_most_points(bank: Bank, path: Path) -> None:
+@pytest.mark.parametrize(
+    ("path", "least_recall"), [(LABELS, 0.74), (HOLDOUT, 0.75), (FRESH, 0.70)], ids=["labelled", "held-out", "fresh"]
+)
+def test_the_rules_alone_recall_most_points(bank: Bank, path: Path, least_recall: float) -> None:
     """Without any `also:` wording (a card's points as written): a guard on the general rules, which are all a
     new or edited card can count on."""
     tp, fp, fn = score(judgements(bank, path), MATCHERS["new, no also:"])
-    assert tp / (tp + fn) >= 0.75 and tp / (tp + fp) >= 0.90
+    assert tp / (tp + fn) >= least_recall and tp / (tp + fp) >= 0.91
 
 
 def test_every_key_point_in_the_bank_ticks_when_typed_as_written(bank: Bank) -> None:
@@ -347,6 +354,144 @@ def test_implied_broader_terms_tick_one_way_only() -> None:
     assert not ticks("add more regularization", "dropout and weight decay")
 
 
+@pytest.mark.parametrize(
+    ("point", "typed"),
+    [
+        ("learning rate sweep", "try several LRs"),  # an abbreviation's plural
+        ("eight GPUs", "8 GPU"),
+        ("T below 1 sharpens the distribution", "T < 1 sharpens the distribution"),
+        ("T above 1 flattens the distribution", "T > 1 flattens the distribution"),
+        ("smooths out oscillations", "the zig-zagging is smoothed out"),
+        ("two 3x3 convolutions give 5x5", "two 3×3 convolutions give 5 × 5"),
+        ("cross-entropy = -sum y log p", "CE = -Σ y log p"),  # a capital sigma is a sum, not a lower-case sigma
+        ("higher guidance gives less diversity", "higher guidance gives less variety"),
+    ],
+)
+def test_plurals_comparisons_and_symbols(point: str, typed: str) -> None:
+    assert ticks(typed, point)
+
+
+def test_an_arrow_is_no_comparison() -> None:
+    point = "the int8 weights are above the fp32 ones"
+    assert ticks("int8 > fp32", point)
+    assert not ticks("fp32 -> int8", point)
+
+
+def test_words_the_cards_points_share_count_less() -> None:
+    # "trains" and "models" are in both points, the card's topic: they do not make the boosting point alone.
+    points = ["bagging trains models in parallel on resamples", "boosting trains models sequentially on errors"]
+    assert matched_points("boosting trains many models", points[1:]) == [True]  # no other point: no topic
+    assert matched_points("boosting trains many models", points) == [False, False]
+    assert matched_points("boosting trains models sequentially", points) == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("point", "typed", "hit"),
+    [
+        ("split by time", "split the data by time", True),
+        ("split by time", "you dedupe the data before splitting", False),  # "time" is weak, but it is half the point
+        ("VGG design", "VGG uses them throughout", True),  # "design" is filler
+    ],
+)
+def test_a_two_word_point_needs_both_words_but_filler(point: str, typed: str, hit: bool) -> None:
+    assert ticks(typed, point) is hit
+
+
+@pytest.mark.parametrize(
+    ("point", "typed", "hit"),
+    [
+        ("two 3x3 convolutions give 5x5", "two 3x3 convolutions give 5x5", True),
+        ("two 3x3 convolutions give 5x5", "two 3x3 convolutions give 7x7", False),
+        ("a null prompt 10-20% of the time", "a null prompt ~10% of the time", True),  # either end of a range
+        ("a null prompt 10-20% of the time", "a null prompt 50% of the time", False),
+        ("train networks with 100 or more layers", "train networks with 152 layers", True),  # a bound
+        ("train networks with 100 or more layers", "train networks with 50 layers", False),
+        ("error = bias^2 + variance + noise", "error is bias squared plus variance plus noise", True),  # no bound
+    ],
+)
+def test_a_stated_number_must_be_said(point: str, typed: str, hit: bool) -> None:
+    assert ticks(typed, point) is hit
+
+
+@pytest.mark.parametrize(
+    ("point", "typed", "hit"),
+    [
+        ("predict context words from the center word", "predicts the context words from the centre word", True),
+        ("predict context words from the center word", "predicts the centre word from the context words", False),
+        ("loss.backward then optimizer.step", "loss.backward() and then optimizer.step()", True),
+        ("loss.backward then optimizer.step", "call optimizer.step() first and then loss.backward()", False),
+        ("loss.backward then optimizer.step", "call optimizer.step() after loss.backward()", True),  # "after" reversed
+        ("loss.backward then optimizer.step", "after loss.backward(), call optimizer.step()", True),  # fronted
+        ("about 20 tokens per parameter", "roughly 20 tokens per param", True),
+        ("about 20 tokens per parameter", "about 20 params per token", False),
+        ("forward mode needs a pass per input", "forward mode needs one input per pass", True),  # no rate, no roles
+    ],
+)
+def test_a_relation_must_keep_its_roles(point: str, typed: str, hit: bool) -> None:
+    assert ticks(typed, point) is hit
+
+
+@pytest.mark.parametrize(
+    ("typed", "hit"),
+    [
+        ("a low temperature makes the distribution sharper and more confident", True),
+        ("a high temperature makes the distribution sharper and more confident", False),
+        ("with a low temperature the distribution is sharper and more confident; a high one makes it flatter", True),
+    ],
+)
+def test_an_opposite_in_the_points_place_contradicts_it(typed: str, hit: bool) -> None:
+    assert ticks(typed, "low temperature gives a sharper, more confident distribution") is hit
+
+
+@pytest.mark.parametrize(
+    ("point", "typed", "hit"),
+    [
+        ("precision = TP / (TP + FP)", "precision = TP/(FP+TP)", True),
+        ("precision = TP / (TP + FN)", "precision = TP/(TP+FP), recall = TP/(TP+FN)", False),
+        ("precision = TP / (TP + FP)", "precision is TP over TP plus FP", True),  # no formula: the words decide
+        ("Swish or SiLU = x * sigmoid(x)", "swish is x*sigmoid(x)", True),
+        ("Swish or SiLU = x * sigmoid(x)", "swish is x * tanh(softplus(x))", False),
+    ],
+)
+def test_a_formula_must_be_the_points_formula(point: str, typed: str, hit: bool) -> None:
+    assert ticks(typed, point) is hit
+
+
+@pytest.mark.parametrize(
+    ("typed", "hit"),
+    [
+        ("divide the logits by the temperature before the softmax", True),
+        ("multiply the logits by the temperature before the softmax", False),
+        ("multiply the logits by the inverse temperature before the softmax", True),  # a reciprocal divides
+        ("multiply the logits by 1/T before the softmax", True),
+    ],
+)
+def test_multiplying_is_not_dividing(typed: str, hit: bool) -> None:
+    assert ticks(typed, "divide logits by the temperature before softmax") is hit
+
+
+def test_a_point_that_does_both_operations_is_not_judged_by_them() -> None:
+    assert ticks("divide the gradients by S before the update", "multiply the loss by S, divide the gradients by S")
+
+
+def test_a_for_pairing_must_not_be_crossed() -> None:
+    points = ["Xavier for tanh and sigmoid", "He init for ReLU"]
+    assert matched_points("Xavier for tanh, He for ReLU", points) == [True, True]
+    assert matched_points("Xavier for ReLU and He for tanh", points) == [False, False]
+    assert matched_points("use Xavier for tanh", points) == [True, False]
+    huber = ["Huber is quadratic for small errors and linear for large errors"]
+    assert matched_points("Huber: quadratic for small errors, linear for large ones", huber) == [True]
+    assert matched_points("Huber is linear for small errors and quadratic for large ones", huber) == [False]
+
+
+def test_a_contradicted_wording_does_not_count_and_the_points_own_vetoes() -> None:
+    point = "predict context words from the center word"
+    also = ("skip-gram predicts the words around the centre word",)
+    swapped = "skip-gram predicts the centre word from the words around it"
+    assert matched_points(swapped, [point], [also]) == [False]  # the point's own wording is contradicted
+    assert matched_points("skip-gram predicts the words around the centre word", [point], [also]) == [True]
+
+
 def test_alternative_wordings_tick_a_point() -> None:
     points = ("symmetry is never broken", "biases can be zero")
     typed = "the neurons stay copies of each other forever"
@@ -443,7 +588,8 @@ print(build, (time.perf_counter() - start) / len(bank.questions))
 
 def test_matching_is_fast_from_a_fresh_process(capsys: pytest.CaptureFixture[str]) -> None:
     """Each card's model answer (~190 words, longer than most typed answers) matched against its key points, in
-    a fresh interpreter so nothing is cached: the mean is ~1.4 ms per card and the one-time build ~40 ms."""
+    a fresh interpreter so nothing is cached: the mean is ~2.5 ms per card (~1.2 ms before the checks for
+    contradictions, which read the answer's clauses a second time) and the one-time build ~50 ms."""
     done = subprocess.run([sys.executable, "-c", SPEED], capture_output=True, text=True, check=True)
     build, per_card = map(float, done.stdout.split())
     with capsys.disabled():
@@ -456,3 +602,36 @@ def test_importing_the_matcher_defers_the_stemmer() -> None:
     code = "import sys, quizdl.bank.matching; print('snowballstemmer' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_numbers_with_an_exponent_are_read_as_their_value() -> None:
+    """3.4e+38's token once decoded its exponent letter as the digit 4 ("3.44+38"), which crashed a bound check
+    ("at least 100") on any answer saying such a number."""
+    assert ticks("the max is about 3.4e38", "max about 3.4e38")
+    assert not ticks("the max is about 3.4e37", "max about 3.4e38")
+    assert ticks("it underflows below 6e-8", "underflows below about 6e-8")
+    assert matched_points("fp32 goes up to 3.4e38", ["100 or more layers"]) == [False]
+    assert ticks("resnets with 1e3 layers", "100 or more layers")
+
+
+BLIND2 = HERE / "matching_blind2.yaml"  # written blind (see its header); scored once, never tuned on
+
+
+def test_the_second_blind_set_is_broad_enough(bank: Bank) -> None:
+    judged = judgements(bank, BLIND2)
+    assert sum(len(j.card.key_points) for j in judged) >= 1000
+    assert len({j.card.id for j in judged}) >= 70 and len({j.card.topic for j in judged}) == 20
+    assert sum(not j.ticks for j in judged) >= 60
+
+
+def test_recall_and_precision_on_the_second_blind_set(bank: Bank, capsys: pytest.CaptureFixture[str]) -> None:
+    """The honest estimate now: 219 answers on 73 cards no earlier set used, written by someone who never saw
+    the matcher, its tables or the bank's `also:` wordings, scored once after the precision rules were frozen:
+    recall 0.930, precision 0.683 (the previous matcher 0.948 / 0.652; the old rule 0.776 / 0.678). 199 of the
+    247 false ticks are on the 66 answers that are wrong throughout while reusing the card's vocabulary; on the
+    other answers precision is 0.917. The precision goal of issue 12 is missed on this set. The asserts guard
+    what was measured; tuning on this file would end its use."""
+    results = report("second blind set (never tuned on)", judgements(bank, BLIND2), capsys)
+    recall, precision = results["new"]
+    assert recall >= 0.92 and precision >= 0.67
+    assert precision > results["old rule"][1]
