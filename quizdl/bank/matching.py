@@ -48,7 +48,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # The field's terms, abbreviations and idioms, each rewritten to canonical tokens, in the answer and in the point.
 # Variants are literal phrases separated by "|", compared word by word after stemming (so "blows up" and "blow up"
@@ -987,8 +987,6 @@ class _Said:
     """An answer's tokens, plus the terms its paraphrases and names imply, and its one-letter-typo index; and, for
     the checks on how it says them, its clauses, its "A for B" pairings and its formulas."""
 
-    __slots__ = ("_clauses", "_formulas", "_pairs", "_sets", "deleted", "text", "tokens", "typos")
-
     def __init__(self, text: str) -> None:
         tables = _tables()
         seq, kinds = tables.sequence(text)
@@ -1000,36 +998,24 @@ class _Said:
         long = [t for t in self.tokens if len(t) >= 6 and t.isalpha()]
         self.deleted = {d for t in long for d in _deletions(t)}  # what a said token is with a letter left out
         self.typos: dict[str, bool] = {}
-        # Built on first use: only a covered point with a relation, opposites, a formula or "for" asks for them.
-        self._clauses: tuple[_Clause, ...] | None = None
-        self._sets: tuple[frozenset[str], ...] | None = None
-        self._pairs: tuple[_Pair, ...] | None = None
-        self._formulas: tuple[_Formula, ...] | None = None
 
-    @property
+    # Built on first use: only a covered point with a relation, opposites, a formula or "for" asks for them.
+    @cached_property
     def clauses(self) -> tuple[_Clause, ...]:
-        if self._clauses is None:
-            self._clauses = _clauses(self.text)
-        return self._clauses
+        return _clauses(self.text)
 
-    @property
+    @cached_property
     def sets(self) -> tuple[frozenset[str], ...]:
         """Each clause's content tokens."""
-        if self._sets is None:
-            self._sets = tuple(frozenset(t for t, k in clause if k == 2) for clause in self.clauses)
-        return self._sets
+        return tuple(frozenset(t for t, k in clause if k == 2) for clause in self.clauses)
 
-    @property
+    @cached_property
     def pairs(self) -> tuple[_Pair, ...]:
-        if self._pairs is None:
-            self._pairs = _for_pairs(self.clauses)
-        return self._pairs
+        return _for_pairs(self.clauses)
 
-    @property
+    @cached_property
     def formulas(self) -> tuple[_Formula, ...]:
-        if self._formulas is None:
-            self._formulas = _formulas(self.text) if "=" in self.text or "(" in self.text else ()
-        return self._formulas
+        return _formulas(self.text) if "=" in self.text or "(" in self.text else ()
 
     def has_typo_of(self, token: str) -> bool:
         """Whether the answer says `token` one letter off (a letter added, left out, changed or two swapped)."""

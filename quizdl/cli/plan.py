@@ -126,9 +126,8 @@ def render_plan(
         timing += f" [dim](your last {costs.measured_new} new cards and {costs.measured_reviews} reviews)[/]"
     out.print("Timing: " + timing)
     prep_from = p.interview_day - timedelta(days=PREP_DAYS)
-    start_by = f"New cards start by {paced.last_start.isoformat()} (two spaced reviews before the day); " if (
-        paced.last_start) else ""  # fmt: skip
-    out.print(f"{start_by}prep of cards predicted below target from {prep_from.isoformat()}.")
+    out.print(f"New cards start by {paced.last_start.isoformat()} (two spaced reviews before the day); prep of "
+              f"cards predicted below target from {prep_from.isoformat()}.")  # fmt: skip
     if advice is None:
         peak = max(paced.days, key=lambda d: d.minutes)
         out.print(f"[green]The plan fits:[/] today {paced.new_today} new; busiest day {peak.day.isoformat()} at "

@@ -53,11 +53,11 @@ class DayPlan:
 @dataclass(frozen=True)
 class Pacing:
     days: list[DayPlan]
+    last_start: date  # the last day a card can start and get two spaced reviews before the interview
     unplaced: int  # selected cards that cannot start before the day within the budget
     late: int = 0  # selected cards that start after last_start (fewer than two spaced reviews before the day)
     over_budget: list[date] = field(default_factory=list)  # days whose due reviews alone exceed the budget
     too_late: bool = False  # fewer than lead_days left: no new card can get two spaced reviews
-    last_start: date | None = None  # the last day a card can start and get two spaced reviews before the day
 
     @property
     def feasible(self) -> bool:
@@ -144,8 +144,8 @@ def pace(
             over.append(day)
         minutes = (spent + review_seconds + new * costs.seconds_new) / 60
         out.append(DayPlan(day, new, future[day], minutes))
-    return Pacing(out, unplaced=max(0, left), late=late, over_budget=over, too_late=today > last_start and late > 0,
-                  last_start=last_start)  # fmt: skip
+    return Pacing(out, last_start, unplaced=max(0, left), late=late, over_budget=over,
+                  too_late=today > last_start and late > 0)  # fmt: skip
 
 
 def minutes_needed(**kwargs: object) -> int | None:
