@@ -271,7 +271,11 @@ class QuizSession:
             reveal = Reveal(
                 prompt=prompt,
                 typed=typed,
-                matched=(matched := matched_points(typed, question.key_points, question.key_point_alternatives)),
+                matched=(
+                    matched := matched_points(
+                        typed, question.key_points, question.key_point_alternatives, question.question
+                    )
+                ),
                 intervals=schedulers.preview(state, self.today, self.scheduler)
                 if kind == ReviewKind.SCHEDULED
                 else None,
